@@ -1,0 +1,117 @@
+// dax_srcu, the one static SRCU domain of drivers/dax/super.c at 7b6be8444e0f, shared by every
+// dax_device (kernel-semantics.md §4). dax_read_lock / dax_read_unlock enter and leave a
+// read-side section (they nest, per task); kill_dax's synchronize_srcu waits for every reader
+// that entered before it, of any device.
+//
+// The deterministic reading of §4: synchronize_srcu is an atomic step that records, as its
+// threshold, the id the next reader would get; it is over once no reader with a smaller id is
+// left. Readers get ids in entry order, so "the oldest reader" decides every wait.
+//
+// The SRCU index that dax_read_lock returns is srcu_idx & 1. Tree SRCU (v4.12) flips srcu_idx
+// once per grace period, at its start; the model flips it at each synchronize_srcu call.
+//
+// States: idle (no reader), reading (readers, no waiter), synchronizing (a kill waits).
+import { produce } from 'immer';
+import { assign, setup } from 'xstate';
+
+export interface SrcuReader {
+  id: number;
+  task: string;
+}
+export interface SrcuWaiter {
+  task: string;
+  /** Readers with an id below this entered before the synchronize_srcu call. */
+  threshold: number;
+}
+export interface DaxSrcuContext {
+  /** srcu_idx; dax_read_lock returns its low bit. */
+  idx: number;
+  nextReader: number;
+  /** Active read-side sections in entry order. */
+  readers: SrcuReader[];
+  /** synchronize_srcu calls still waiting, in call order. */
+  waiters: SrcuWaiter[];
+}
+
+export type DaxSrcuEvent =
+  | { type: 'dax_srcu.read_lock'; task: string }
+  | { type: 'dax_srcu.read_unlock'; task: string }
+  | { type: 'dax_srcu.synchronize'; task: string }
+  | { type: 'dax_srcu.synchronized'; task: string };
+
+export const DAX_SRCU_SYMBOL = {
+  'dax_srcu.read_lock': 'dax_read_lock',
+  'dax_srcu.read_unlock': 'dax_read_unlock',
+  'dax_srcu.synchronize': 'synchronize_srcu',
+  'dax_srcu.synchronized': 'synchronize_srcu',
+} as const satisfies Record<DaxSrcuEvent['type'], string>;
+
+/** The innermost section a task holds, or -1. */
+export function innermost(ctx: DaxSrcuContext, task: string): number {
+  for (let i = ctx.readers.length - 1; i >= 0; i--) if (ctx.readers[i]!.task === task) return i;
+  return -1;
+}
+
+/** True when a waiter's grace period is over: no reader that entered before its call is left. */
+export function graceOver(ctx: DaxSrcuContext, w: SrcuWaiter): boolean {
+  const oldest = ctx.readers[0];
+  return oldest === undefined || oldest.id >= w.threshold;
+}
+
+export const daxSrcuMachine = setup({
+  types: { context: {} as DaxSrcuContext, events: {} as DaxSrcuEvent },
+  guards: {
+    holds_read_lock: ({ context, event }) => innermost(context, event.task) >= 0,
+    grace_period_over: ({ context, event }) => {
+      const w = context.waiters.find((x) => x.task === event.task);
+      return w !== undefined && graceOver(context, w);
+    },
+    has_waiters: ({ context }) => context.waiters.length > 0,
+    has_readers: ({ context }) => context.readers.length > 0,
+  },
+  actions: {
+    enter: assign(({ context, event }) =>
+      produce(context, (d) => {
+        d.readers.push({ id: d.nextReader++, task: event.task });
+      }),
+    ),
+    leave: assign(({ context, event }) =>
+      produce(context, (d) => {
+        d.readers.splice(innermost(context, event.task), 1);
+      }),
+    ),
+    start_grace_period: assign(({ context, event }) =>
+      produce(context, (d) => {
+        d.idx++;
+        if (d.readers.length > 0) d.waiters.push({ task: event.task, threshold: d.nextReader });
+      }),
+    ),
+    end_wait: assign(({ context, event }) =>
+      produce(context, (d) => {
+        d.waiters.splice(d.waiters.findIndex((w) => w.task === event.task), 1);
+      }),
+    ),
+  },
+}).createMachine({
+  id: 'dax_srcu',
+  context: { idx: 0, nextReader: 0, readers: [], waiters: [] },
+  initial: 'idle',
+  on: {
+    'dax_srcu.read_lock': { target: '.route', actions: 'enter' },
+    'dax_srcu.read_unlock': { guard: 'holds_read_lock', target: '.route', actions: 'leave' },
+    'dax_srcu.synchronize': { target: '.route', actions: 'start_grace_period' },
+    'dax_srcu.synchronized': { guard: 'grace_period_over', target: '.route', actions: 'end_wait' },
+  },
+  states: {
+    route: {
+      always: [
+        { guard: 'has_waiters', target: 'synchronizing' },
+        { guard: 'has_readers', target: 'reading' },
+        { target: 'idle' },
+      ],
+    },
+    idle: {},
+    reading: {},
+    synchronizing: {},
+  },
+});

@@ -1,0 +1,264 @@
+// The composition: one modelled kernel that the log's steps drive. It owns the global state
+// of super.c (the minor IDA, dax_srcu, the RCU callback queue, WARN_ONCE latches), the
+// registry of objects by handle, and the tasks. Kernel functions live beside the machines
+// (super.ts for super.c); a step runs one of them as the log's task.
+//
+// Blocking: a kernel function that can sleep in synchronize_srcu is a generator that yields
+// when it has to wait. Its task is then blocked; after every step the kernel resumes, in the
+// order they started waiting, the tasks whose grace period is over, within that step.
+//
+// Determinism: nothing here reads a clock, randomness or a module-level counter; the only
+// sources of numbers are the log and the modelled allocators.
+import { createActor, type Actor } from 'xstate';
+import { daxSrcuMachine, graceOver, innermost } from './dax_srcu.ts';
+import { KERNEL_FUNCTION, type EventType, type FailSite, type KernelEvent, type ObjectKind } from './events.ts';
+import { Ida } from './ida.ts';
+import { KObject, NullObject, Registry, type Named } from './objects.ts';
+import { Oops, refuse, StepRecord, type Outcome, type Ret, type Woken } from './outcome.ts';
+import { SUPER_CALLS, type DaxDevice } from './super.ts';
+
+export interface KernelConfig {
+  /** The dax.nr_dax module parameter as given; the bound in force is max(nr_dax, 256). */
+  nr_dax: number;
+  thp: 'always' | 'madvise' | 'never';
+  pud: boolean;
+  fs_dax: boolean;
+  mmap_base: bigint;
+}
+
+/** A kernel function that may sleep yields 'srcu' when it waits in synchronize_srcu. */
+export type Sleeps = Generator<'srcu', Ret, void>;
+export type KernelCall<E extends KernelEvent = KernelEvent> = (k: Kernel, e: E, fail: FailSites) => Ret | Sleeps;
+export type CallTable<T extends EventType> = { [K in T]: KernelCall<Extract<KernelEvent, { type: K }>> };
+
+interface Blocked {
+  call: Sleeps;
+  type: EventType;
+  line: number;
+  fail: FailSites;
+}
+
+/** RCU callbacks queued by call_rcu, run by the next grace period. */
+export interface RcuCallback {
+  name: string;
+  run: () => void;
+}
+
+/** The failure-injection sites a call lists; each listed site fails the call's next reach of it. */
+export class FailSites {
+  private readonly left: (FailSite | undefined)[];
+  constructor(list: FailSite[] | undefined) {
+    this.left = list === undefined ? [] : [...list];
+  }
+  /** The call reached `site`: true when it must fail there. */
+  take(site: FailSite): boolean {
+    const i = this.left.indexOf(site);
+    if (i < 0) return false;
+    this.left[i] = undefined;
+    return true;
+  }
+  /** Log error for the first listed site the call never reached. */
+  checkReached(line?: number): void {
+    const i = this.left.findIndex((s) => s !== undefined);
+    if (i >= 0) refuse(['event', 'fail', i], `event.fail: this call never reaches the site ${JSON.stringify(this.left[i])}`, line);
+  }
+}
+
+export class Kernel {
+  /** max(nr_dax, 256): the chrdev region and the minor IDA bound (dax_fs_init). */
+  readonly nrDax: number;
+  readonly minors = new Ida();
+  readonly srcu: Actor<typeof daxSrcuMachine>;
+  readonly objects = new Registry();
+  rcuQueue: RcuCallback[] = [];
+  /** WARN_ONCE call sites that have fired. */
+  readonly warnedOnce = new Set<string>();
+  /** The task making the current call (current->comm), and the step being replayed. */
+  current = 'main';
+  private rec = new StepRecord();
+  private readonly blocked = new Map<string, Blocked>();
+  private readonly calls: CallTable<EventType>;
+  private retireNext: KObject[] = [];
+
+  constructor(
+    readonly config: KernelConfig,
+    calls: Partial<CallTable<EventType>> = {},
+  ) {
+    this.nrDax = Math.max(config.nr_dax, 256);
+    this.srcu = createActor(daxSrcuMachine, { id: 'dax_srcu', systemId: 'dax_srcu' }).start();
+    this.calls = { ...UNMODELLED, ...SUPER_CALLS, ...calls } as CallTable<EventType>;
+  }
+
+  /** Replays one step of `task`; log errors are thrown as StepError. */
+  step(task: string, event: KernelEvent, line: number): Outcome {
+    for (const obj of this.retireNext) this.objects.retire(obj);
+    this.retireNext = [];
+    const waiting = this.blocked.get(task);
+    if (waiting !== undefined) {
+      refuse(['task'], `task ${JSON.stringify(task)} is blocked in ${KERNEL_FUNCTION[waiting.type]} (line ${waiting.line}) and cannot make another call until it is woken`);
+    }
+    const rec = (this.rec = new StepRecord());
+    this.current = task;
+    const fail = new FailSites(event.fail);
+    const out: Outcome = { state: {} };
+    try {
+      const r = (this.calls[event.type] as KernelCall)(this, event, fail);
+      if (isSleeping(r)) {
+        const n = r.next();
+        if (n.done) out.ret = n.value;
+        else {
+          this.blocked.set(task, { call: r, type: event.type, line, fail });
+          out.blocked = true;
+        }
+      } else out.ret = r;
+      if (out.blocked === undefined) fail.checkReached();
+    } catch (e) {
+      if (!(e instanceof Oops)) throw e;
+      if (rec.touched.size > 0) throw new Error(`bug: oops "${e.reason}" after the step changed state`);
+      out.oops = e.reason;
+    }
+    this.wakeReady();
+    return this.finish(out);
+  }
+
+  /** Tasks still blocked, with the call and line they wait in. */
+  blockedTasks(): { task: string; type: EventType; line: number }[] {
+    return [...this.blocked].map(([task, b]) => ({ task, type: b.type, line: b.line }));
+  }
+
+  // ---- helpers for kernel functions ----
+
+  warn(text: string): void {
+    this.rec.warn.push(text);
+  }
+
+  /** WARN_ONCE: fires the first time per run for its call site. */
+  warnOnce(site: string, text: string): void {
+    if (this.warnedOnce.has(site)) return;
+    this.warnedOnce.add(site);
+    this.rec.warn.push(text);
+  }
+
+  printk(level: 'info' | 'warn' | 'debug', message: string): void {
+    this.rec.log.push(`${level}: ${message}`);
+  }
+
+  get record(): StepRecord {
+    return this.rec;
+  }
+
+  /** Sends an event to an object's actor, failing loudly if no transition takes it. */
+  send<E extends { type: string }>(obj: KObject, event: E): void {
+    const actor = obj.actor as Actor<any>;
+    if (!actor.getSnapshot().can(event)) throw new Error(`bug: ${obj.label} (${obj.state}) has no transition for ${event.type}`);
+    this.rec.touch(obj);
+    actor.send(event);
+  }
+
+  /** Registers a new object under handle (the caller checked the handle is free). */
+  adopt<O extends KObject>(obj: O): O {
+    this.objects.bind(obj.handle, obj);
+    this.rec.touch(obj, true);
+    return obj;
+  }
+
+  bindNull(kind: ObjectKind, handle: string, ptr: string): void {
+    this.objects.bind(handle, new NullObject(kind, handle, ptr));
+  }
+
+  /** Log error unless handle is free for a new object (unused, final, or a NULL result). */
+  claim(handle: string, path: (string | number)[]): void {
+    const live = this.objects.liveAt(handle);
+    if (live !== undefined) {
+      refuse(path, `${path.join('.')}: ${JSON.stringify(handle)} still names a live ${live.kind} (state ${live.state}); a handle can be reused once its object is final`);
+    }
+  }
+
+  /** The object a handle names, which must be of `kind`. */
+  lookup(handle: string, kind: ObjectKind, path: (string | number)[]): Named {
+    const obj = this.objects.get(handle);
+    if (obj === undefined) refuse(path, `${path.join('.')}: no ${kind} was created under the handle ${JSON.stringify(handle)}`);
+    if (obj.kind !== kind) refuse(path, `${path.join('.')}: ${JSON.stringify(handle)} names a ${obj.kind}, expected a ${kind}`);
+    return obj;
+  }
+
+  /** Does the current task hold a dax_read_lock? (lockdep's view) */
+  holdsReadLock(task = this.current): boolean {
+    return innermost(this.srcu.getSnapshot().context, task) >= 0;
+  }
+
+  /** synchronize_srcu(&dax_srcu) for the current task; yields while it has to wait. */
+  *synchronizeSrcu(): Sleeps {
+    if (this.holdsReadLock()) {
+      this.warn('suspicious RCU usage: Illegal synchronize_srcu() in same-type SRCU (or in RCU) read-side critical section');
+    }
+    this.srcu.send({ type: 'dax_srcu.synchronize', task: this.current });
+    const task = this.current;
+    if (this.srcu.getSnapshot().context.waiters.some((w) => w.task === task)) yield 'srcu';
+    this.current = task;
+    return 0;
+  }
+
+  callRcu(cb: RcuCallback): void {
+    this.rcuQueue.push(cb);
+  }
+
+  // ---- internals ----
+
+  private wakeReady(): void {
+    for (;;) {
+      const ctx = this.srcu.getSnapshot().context;
+      const w = ctx.waiters.find((x) => graceOver(ctx, x));
+      if (w === undefined) return;
+      this.srcu.send({ type: 'dax_srcu.synchronized', task: w.task });
+      const b = this.blocked.get(w.task)!;
+      this.current = w.task;
+      let woken: Woken;
+      try {
+        const n = b.call.next();
+        if (!n.done) continue; // waits again, in a later grace period
+        woken = { task: w.task, type: b.type, ret: n.value, line: b.line };
+        b.fail.checkReached(b.line);
+      } catch (e) {
+        if (!(e instanceof Oops)) throw e;
+        woken = { task: w.task, type: b.type, line: b.line, oops: e.reason };
+      }
+      this.blocked.delete(w.task);
+      this.rec.woke.push(woken);
+    }
+  }
+
+  private finish(out: Outcome): Outcome {
+    const rec = this.rec;
+    for (const [obj, before] of rec.touched) {
+      const now = obj.state;
+      if (now !== before) out.state[obj.label] = now;
+      if (!obj.live) this.retireNext.push(obj);
+    }
+    if (rec.warn.length > 0) out.warn = rec.warn;
+    if (rec.log.length > 0) out.log = rec.log;
+    if (rec.woke.length > 0) out.woke = rec.woke;
+    if (rec.map !== undefined) out.map = rec.map;
+    if (rec.phys !== undefined) out.phys = '0x' + rec.phys.toString(16);
+    if (rec.attempts !== undefined) out.attempts = rec.attempts;
+    if (rec.minor !== undefined) out.minor = rec.minor;
+    return reorder(out);
+  }
+}
+
+function isSleeping(r: Ret | Sleeps): r is Sleeps {
+  return typeof r === 'object' && r !== null;
+}
+
+/** Outcome keys in the order of daxlog.md §4. */
+const ORDER = ['ret', 'state', 'warn', 'log', 'blocked', 'woke', 'oops', 'map', 'phys', 'attempts', 'minor'] as const;
+function reorder(out: Outcome): Outcome {
+  const o: Record<string, unknown> = {};
+  for (const k of ORDER) if (out[k] !== undefined) o[k] = out[k];
+  return o as unknown as Outcome;
+}
+
+const unmodelled: KernelCall = (_k, e) => refuse(['event', 'type'], `event.type: ${JSON.stringify(e.type)} is not modelled by this version of daxsim`);
+const UNMODELLED = Object.fromEntries(Object.keys(KERNEL_FUNCTION).map((t) => [t, unmodelled])) as unknown as CallTable<EventType>;
+
+export type { DaxDevice };

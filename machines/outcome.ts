@@ -1,0 +1,72 @@
+// What replaying one step gives (daxlog.md §4), and the builder a step fills in. Keys are
+// written in the order of the spec's table, so output is the same bytes on every run.
+import type { EventType, FaultSize, StateName } from './events.ts';
+import type { KObject } from './objects.ts';
+
+export type Ret = number | string | boolean | null;
+
+export interface Woken {
+  task: string;
+  type: EventType;
+  ret?: Ret;
+  line: number;
+  oops?: string;
+}
+
+export interface Outcome {
+  ret?: Ret;
+  state: Record<string, StateName | null>;
+  warn?: string[];
+  log?: string[];
+  blocked?: true;
+  woke?: Woken[];
+  oops?: string;
+  map?: FaultSize;
+  phys?: string;
+  attempts?: [FaultSize, string][];
+  minor?: number;
+}
+
+/** A log error found while replaying: the kernel model cannot run this step as written. */
+export class StepError extends Error {
+  constructor(
+    /** Where in the step object the problem is, e.g. ['event', 'dax']. */
+    readonly path: (string | number)[],
+    readonly reason: string,
+    /** The line of the step at fault when it is not the current one (a woken call). */
+    readonly line?: number,
+  ) {
+    super(reason);
+  }
+}
+
+export function refuse(path: (string | number)[], reason: string, line?: number): never {
+  throw new StepError(path, reason, line);
+}
+
+/** The kernel's oops: the step is abandoned and the model's state left as it was. */
+export class Oops extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+export function oops(reason: string): never {
+  throw new Oops(reason);
+}
+
+export class StepRecord {
+  readonly touched = new Map<KObject, StateName | null>();
+  readonly warn: string[] = [];
+  readonly log: string[] = [];
+  readonly woke: Woken[] = [];
+  minor: number | undefined;
+  map: FaultSize | undefined;
+  phys: bigint | undefined;
+  attempts: [FaultSize, string][] | undefined;
+
+  /** Remembers obj's state before the step changes it (first touch wins). */
+  touch(obj: KObject, created = false): void {
+    if (!this.touched.has(obj)) this.touched.set(obj, created ? null : obj.state);
+  }
+}

@@ -1,0 +1,29 @@
+// The three tiers of daxsim (guide/style.md): kernel outcomes are data, divergences are
+// returned values, and a log that cannot be replayed is a LogError. Only bugs throw anything
+// else. `die` is the one way a LogError is raised; the public API catches it at its edge.
+
+export class LogError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly reason: string,
+  ) {
+    super(`${file}:${line}:${column}: ${reason}`);
+    this.name = 'LogError';
+  }
+}
+
+export function die(file: string, line: number, column: number, reason: string): never {
+  throw new LogError(file, line, column, reason);
+}
+
+/** Runs f, returning a LogError it raises as a value; any other exception is a bug and passes. */
+export function catchLogError<T>(f: () => T): T | LogError {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof LogError) return e;
+    throw e;
+  }
+}

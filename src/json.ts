@@ -1,0 +1,100 @@
+// JSON for log lines. JSON.parse is the fast path and the judge of validity; jsonc-parser
+// (VS Code's parser) is used only where JSON.parse cannot help: to find the column of an
+// error, to find the node a schema error is about, and to read integers above 2^53 exactly.
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+
+const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
+
+/** A number token that JSON.parse could round: 16+ digits, a fraction or an exponent. */
+const INEXACT = /[:,[]\s*-?(?:\d{16}|\d+(?:\.\d|[eE]))/;
+
+export type Parsed = { ok: true; value: unknown } | { ok: false; offset: number; message: string };
+
+export function parseJson(text: string): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return syntaxError(text, (e as Error).message);
+  }
+  if (INEXACT.test(text)) value = exact(text) ?? value;
+  return { ok: true, value };
+}
+
+function syntaxError(text: string, fallback: string): Parsed {
+  const errors: ParseError[] = [];
+  parseTree(text, errors, STRICT);
+  const first = errors[0];
+  if (!first) return { ok: false, offset: 0, message: `bad JSON: ${fallback}` };
+  const at = text[first.offset];
+  const found = at === undefined ? 'the end of the line' : JSON.stringify(text.slice(first.offset, first.offset + 12));
+  return { ok: false, offset: first.offset, message: `bad JSON: ${describe(printParseErrorCode(first.error))}, found ${found}` };
+}
+
+function describe(code: string): string {
+  const words = code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.endsWith(' expected') ? `expected ${words.slice(0, -' expected'.length)}` : words;
+}
+
+/** Rebuilds the value from the syntax tree, with integers beyond 2^53 as bigints. */
+function exact(text: string): unknown {
+  const root = parseTree(text, [], STRICT);
+  return root === undefined ? undefined : build(root, text);
+}
+
+function build(node: Node, text: string): unknown {
+  switch (node.type) {
+    case 'object':
+      return Object.fromEntries((node.children ?? []).map((p) => [p.children![0]!.value as string, build(p.children![1]!, text)]));
+    case 'array':
+      return (node.children ?? []).map((c) => build(c, text));
+    case 'number':
+      return exactNumber(text.slice(node.offset, node.offset + node.length));
+    default:
+      return node.value;
+  }
+}
+
+/** An integer-valued number token as a bigint when a double would not hold it exactly. */
+function exactNumber(raw: string): number | bigint {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/.exec(raw)!;
+  const digits = m[2]! + (m[3] ?? '');
+  const scale = Number(m[4] ?? 0) - (m[3]?.length ?? 0);
+  if (scale < -400 || scale > 400) return Number(raw);
+  let n = BigInt(digits);
+  if (scale >= 0) n *= 10n ** BigInt(scale);
+  else {
+    const d = 10n ** BigInt(-scale);
+    if (n % d !== 0n) return Number(raw);
+    n /= d;
+  }
+  if (m[1]) n = -n;
+  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+}
+
+/**
+ * Offset in `text` of what a path names: the value's start, the key of an unknown property when
+ * `key` is set, or the innermost object that exists when the path runs past it (a missing key).
+ */
+export function offsetOf(text: string, path: (string | number)[], key = false): number {
+  const root = parseTree(text, [], STRICT);
+  if (!root) return 0;
+  for (let n = path.length; n >= 0; n--) {
+    const node = findNodeAtLocation(root, path.slice(0, n));
+    if (!node) continue;
+    if (key && n === path.length && node.parent?.type === 'property') return node.parent.offset;
+    return node.offset;
+  }
+  return 0;
+}
+
+/** JSON text of a value that may hold bigints (written as plain JSON numbers). */
+export function stringify(value: unknown): string {
+  let big = false;
+  const s = JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v !== 'bigint') return v;
+    big = true;
+    return `\u0000${v}\u0000`;
+  });
+  return big ? s.replace(/"\\u0000(-?\d+)\\u0000"/g, '$1') : s;
+}

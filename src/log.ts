@@ -1,0 +1,261 @@
+// daxlog v1 (daxlog.md §1-§4): one line at a time into a header and typed steps, and back.
+// A LogReader is fed lines in order; it validates each against the schemas, converts integer
+// spellings to bigints, checks seq, and raises a LogError with file:line:column otherwise.
+import type { TSchema } from '@sinclair/typebox';
+import type { TypeCheck } from '@sinclair/typebox/compiler';
+import { EVENT_TYPES, type EventType, type KernelEvent } from '../machines/events.ts';
+import type { KernelConfig } from '../machines/kernel.ts';
+import { die, LogError } from './errors.ts';
+import { offsetOf, parseJson, stringify } from './json.ts';
+import { check, EVENT_SCHEMAS } from './schema.ts';
+import { toU64 } from './values.ts';
+
+export type Json = null | boolean | number | bigint | string | Json[] | { [k: string]: Json };
+export type JsonObject = { [k: string]: Json };
+
+export interface Header {
+  daxlog: 1;
+  kernel: '7b6be8444e0f';
+  config: KernelConfig;
+  note?: string;
+  /** The header object as written. */
+  input: JsonObject;
+}
+
+/** What a step's `expect` may say (daxlog.md §4); values as written in the log. */
+export interface Expect {
+  ret?: Json;
+  state?: Record<string, string | null>;
+  warn?: string[];
+  log?: string[];
+  blocked?: boolean;
+  woke?: { task?: string; type?: EventType; ret?: Json; line?: number }[];
+  oops?: boolean | string;
+  map?: 'PTE' | 'PMD' | 'PUD';
+  phys?: Json;
+  attempts?: [string, string][];
+  minor?: Json;
+}
+
+export interface Step {
+  /** 1-based position among the steps. */
+  seq: number;
+  /** 1-based line in the file. */
+  line: number;
+  task: string;
+  event: KernelEvent;
+  expect?: Expect;
+  note?: string;
+  /** The step object as written (for echoing and for writing it back). */
+  input: JsonObject;
+}
+
+export const DEFAULT_CONFIG: KernelConfig = {
+  nr_dax: 32768,
+  thp: 'always',
+  pud: true,
+  fs_dax: true,
+  mmap_base: 0x7f0000000000n,
+};
+
+const EXPECTED_TYPE = `one of ${EVENT_TYPES.map((t) => JSON.stringify(t)).join(', ')}`;
+
+export class LogReader {
+  private header: Header | undefined;
+  private steps = 0;
+  private lastLine = 0;
+
+  constructor(readonly file: string) {}
+
+  /** Feeds line `line` (1-based, without its newline); returns what it held, if anything. */
+  feed(text: string, line: number): Header | Step | undefined {
+    this.lastLine = line;
+    if (isSkipped(text)) return undefined;
+    const parsed = parseJson(text);
+    if (!parsed.ok) die(this.file, line, parsed.offset + 1, parsed.message);
+    const value = parsed.value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      die(this.file, line, firstColumn(text), `expected a JSON object, found ${shown(value)}`);
+    }
+    const obj = value as JsonObject;
+    if (this.header === undefined) return (this.header = this.readHeader(obj, text, line));
+    return this.readStep(obj, text, line);
+  }
+
+  /** Call at the end of input: a log must at least have its header. */
+  end(): Header {
+    if (this.header === undefined) {
+      die(this.file, Math.max(1, this.lastLine), 1, 'expected the header {"daxlog": 1, …}, found the end of the file');
+    }
+    return this.header;
+  }
+
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  private readHeader(obj: JsonObject, text: string, line: number): Header {
+    if (!('daxlog' in obj) && 'event' in obj) {
+      die(this.file, line, firstColumn(text), 'expected the header {"daxlog": 1, …} before the first step, found a step');
+    }
+    this.validate(check.header, obj, text, line, []);
+    const c = (obj['config'] ?? {}) as JsonObject;
+    const config: KernelConfig = {
+      nr_dax: (c['nr_dax'] as number | undefined) ?? DEFAULT_CONFIG.nr_dax,
+      thp: (c['thp'] as KernelConfig['thp'] | undefined) ?? DEFAULT_CONFIG.thp,
+      pud: (c['pud'] as boolean | undefined) ?? DEFAULT_CONFIG.pud,
+      fs_dax: (c['fs_dax'] as boolean | undefined) ?? DEFAULT_CONFIG.fs_dax,
+      mmap_base: c['mmap_base'] === undefined ? DEFAULT_CONFIG.mmap_base : this.u64(c['mmap_base'], text, line, ['config', 'mmap_base']),
+    };
+    const header: Header = { daxlog: 1, kernel: '7b6be8444e0f', config, input: obj };
+    if (typeof obj['note'] === 'string') header.note = obj['note'];
+    return header;
+  }
+
+  private readStep(obj: JsonObject, text: string, line: number): Step {
+    this.validate(check.envelope, obj, text, line, []);
+    const seq = ++this.steps;
+    if (obj['seq'] !== undefined && obj['seq'] !== seq) {
+      die(this.file, line, this.column(text, ['seq']), `seq: expected ${seq} (this step's position), found ${shown(obj['seq'])}`);
+    }
+    const raw = obj['event'] as JsonObject;
+    const type = raw['type'] as EventType;
+    const schema = check.events[type];
+    if (schema === undefined) die(this.file, line, this.column(text, ['event', 'type']), `event.type: expected ${EXPECTED_TYPE}, found ${shown(type)}`);
+    this.validate(schema, raw, text, line, ['event']);
+    const event = this.normalise(type, raw, text, line);
+    const step: Step = { seq, line, task: (obj['task'] as string | undefined) ?? 'main', event, input: obj };
+    if (obj['expect'] !== undefined) {
+      this.validate(check.expect, obj['expect'], text, line, ['expect']);
+      const e = obj['expect'] as JsonObject;
+      for (const k of ['phys', 'minor'] as const) if (e[k] !== undefined) this.u64(e[k], text, line, ['expect', k]);
+      step.expect = e as Expect;
+    }
+    if (typeof obj['note'] === 'string') step.note = obj['note'];
+    return step;
+  }
+
+  /** Converts the event's integer spellings to bigints (their shapes were validated). */
+  private normalise(type: EventType, raw: JsonObject, text: string, line: number): KernelEvent {
+    const props = (EVENT_SCHEMAS[type] as TSchema & { properties: Record<string, TSchema> }).properties;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(raw)) {
+      const s = props[k]!;
+      if (k === 'res') {
+        out[k] = (v as JsonObject[]).map((r, i) => ({
+          start: this.u64(r['start'], text, line, ['event', k, i, 'start']),
+          size: this.u64(r['size'], text, line, ['event', k, i, 'size']),
+        }));
+      } else if (s['u64'] === true && !(typeof v === 'string' && /^P[TMU]D$|^PTE$/.test(v))) {
+        out[k] = this.u64(v, text, line, ['event', k]);
+      } else out[k] = v;
+    }
+    return out as unknown as KernelEvent;
+  }
+
+  private u64(v: Json | undefined, text: string, line: number, path: (string | number)[]): bigint {
+    const n = toU64(v);
+    if (n === undefined) {
+      die(this.file, line, this.column(text, path), `${path.join('.')}: expected an unsigned 64-bit integer, found ${shown(v)} (beyond 64 bits)`);
+    }
+    return n;
+  }
+
+  private validate(c: TypeCheck<TSchema>, value: unknown, text: string, line: number, base: (string | number)[]): void {
+    if (c.Check(value)) return;
+    const error = c.Errors(value).First()!;
+    const rel = error.path.split('/').slice(1).map(unescapePointer);
+    const path = [...base, ...rel];
+    const name = path.join('.') || 'step';
+    const missing = error.value === undefined;
+    const unknown = error.message === 'Unexpected property';
+    if (unknown) {
+      const allowed = Object.keys((this.schemaAt(c.Schema(), rel.slice(0, -1)) as { properties?: object }).properties ?? {});
+      die(this.file, line, this.column(text, path, true), `${name}: unknown key; expected one of ${allowed.map((k) => JSON.stringify(k)).join(', ')}`);
+    }
+    const expected = (error.schema as { expected?: string }).expected ?? error.message.replace(/^Expected /, '');
+    die(this.file, line, this.column(text, path), `${name}: expected ${expected}, found ${missing ? 'nothing' : shown(error.value)}`);
+  }
+
+  private schemaAt(schema: TSchema, path: (string | number)[]): TSchema {
+    let s: TSchema = schema;
+    for (const p of path) s = (s['properties']?.[p] ?? s['items'] ?? s) as TSchema;
+    return s;
+  }
+
+  private column(text: string, path: (string | number)[], key = false): number {
+    return offsetOf(text, path, key) + 1;
+  }
+}
+
+function unescapePointer(p: string): string | number {
+  const s = p.replace(/~1/g, '/').replace(/~0/g, '~');
+  return /^\d+$/.test(s) ? Number(s) : s;
+}
+
+function isSkipped(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13) continue;
+    return c === 35; // '#'
+  }
+  return true;
+}
+
+function firstColumn(text: string): number {
+  return text.length - text.trimStart().length + 1;
+}
+
+/** A found value as a message shows it: JSON, cut to a readable length. */
+export function shown(v: unknown): string {
+  const s = v === undefined ? 'nothing' : stringify(v);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/** A whole log in memory: the header and its steps. Raises LogError. */
+export interface ParsedLog {
+  header: Header;
+  steps: Step[];
+}
+
+export function parseLog(text: string, file = '<log>'): ParsedLog | LogError {
+  const reader = new LogReader(file);
+  const steps: Step[] = [];
+  try {
+    splitLines(text, (line, n) => {
+      const got = reader.feed(line, n);
+      if (got !== undefined && 'event' in got) steps.push(got);
+    });
+    return { header: reader.end(), steps };
+  } catch (e) {
+    if (e instanceof LogError) return e;
+    throw e;
+  }
+}
+
+/** Calls f for each line of text (1-based), without line terminators. */
+export function splitLines(text: string, f: (line: string, n: number) => void): void {
+  let n = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    f(text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end), ++n);
+    start = end + 1;
+  }
+}
+
+/** One step as a log line, keys in the order the spec lists them. */
+export function serialiseStep(input: JsonObject, expect?: JsonObject): string {
+  const out: JsonObject = {};
+  for (const k of ['seq', 'task', 'event'] as const) if (input[k] !== undefined) out[k] = input[k];
+  const e = expect ?? input['expect'];
+  if (e !== undefined) out['expect'] = e;
+  if (input['note'] !== undefined) out['note'] = input['note'];
+  return stringify(out);
+}
+
+/** A parsed log back as daxlog text (comments and blank lines are not kept). */
+export function serialiseLog(log: ParsedLog): string {
+  return [stringify(log.header.input), ...log.steps.map((s) => serialiseStep(s.input))].join('\n') + '\n';
+}

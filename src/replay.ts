@@ -1,0 +1,111 @@
+// Replay: a log's steps folded through one modelled Kernel, each outcome matched against the
+// step's expect. The Replayer is fed lines as they are read, so a log of any length streams;
+// replayText is the same for a log held in memory (tests, the browser, embedding apps).
+import { KERNEL_FUNCTION, type EventType } from '../machines/events.ts';
+import { Kernel } from '../machines/kernel.ts';
+import { StepError, type Outcome } from '../machines/outcome.ts';
+import { DEVICE_CALLS } from '../machines/device_calls.ts';
+import { die, LogError } from './errors.ts';
+import { diverges, type Divergence } from './expect.ts';
+import { offsetOf } from './json.ts';
+import { LogReader, splitLines, type Header, type Step } from './log.ts';
+
+export interface StepResult {
+  step: Step;
+  out: Outcome;
+  /** Present when the outcome does not match the step's expect. */
+  diverged?: Divergence[];
+}
+
+export interface Summary {
+  steps: number;
+  diverged: number;
+  /** Tasks still blocked when the log ended. */
+  blocked: { task: string; type: EventType; line: number }[];
+}
+
+export class Replayer {
+  private readonly reader: LogReader;
+  private kernel: Kernel | undefined;
+  private diverged = 0;
+  /** Text of steps whose call is blocked, to place log errors found when they wake. */
+  private readonly blockedText = new Map<number, string>();
+
+  constructor(readonly file: string) {
+    this.reader = new LogReader(file);
+  }
+
+  get header(): Header | undefined {
+    return this.kernel === undefined ? undefined : this.reader.end();
+  }
+
+  /** The modelled kernel, once the header has been read. */
+  get model(): Kernel | undefined {
+    return this.kernel;
+  }
+
+  /** Feeds one line (1-based number); returns the step's result if the line held a step. */
+  feed(text: string, line: number): StepResult | undefined {
+    const got = this.reader.feed(text, line);
+    if (got === undefined) return undefined;
+    if (!('event' in got)) {
+      this.kernel = new Kernel(got.config, DEVICE_CALLS);
+      return undefined;
+    }
+    const k = this.kernel!;
+    let out: Outcome;
+    try {
+      out = k.step(got.task, got.event, line);
+    } catch (e) {
+      if (!(e instanceof StepError)) throw e;
+      const at = e.line ?? line;
+      const src = e.line === undefined ? text : this.blockedText.get(e.line);
+      die(this.file, at, src === undefined ? 1 : offsetOf(src, e.path) + 1, e.reason);
+    }
+    if (out.blocked) this.blockedText.set(line, text);
+    for (const w of out.woke ?? []) this.blockedText.delete(w.line);
+    const result: StepResult = { step: got, out };
+    if (got.expect !== undefined) {
+      const d = diverges(got.expect, out, (label) => k.objects.stateOf(label));
+      if (d.length > 0) {
+        result.diverged = d;
+        this.diverged++;
+      }
+    }
+    return result;
+  }
+
+  /** At the end of input: the summary (a log error if the log had no header). */
+  end(): Summary {
+    this.reader.end();
+    return { steps: this.reader.stepCount, diverged: this.diverged, blocked: this.kernel?.blockedTasks() ?? [] };
+  }
+}
+
+export interface ReplayResult {
+  results: StepResult[];
+  summary?: Summary;
+  /** Set when the log could not be replayed; results hold the steps before the error. */
+  error?: LogError;
+}
+
+/** Replays a whole log held in memory. Never throws for a bad log: see `error`. */
+export function replayText(text: string, file = '<log>'): ReplayResult {
+  const r = new Replayer(file);
+  const results: StepResult[] = [];
+  try {
+    splitLines(text, (line, n) => {
+      const res = r.feed(line, n);
+      if (res !== undefined) results.push(res);
+    });
+    return { results, summary: r.end() };
+  } catch (e) {
+    if (e instanceof LogError) return { results, error: e };
+    throw e;
+  }
+}
+
+/** The kernel function a step stands for, for people reading output. */
+export function kernelFunction(type: EventType): string {
+  return KERNEL_FUNCTION[type];
+}

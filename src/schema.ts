@@ -1,0 +1,148 @@
+// daxlog v1 schemas (daxlog.md §1-§4) as TypeBox types, compiled once. Every object is closed
+// (additionalProperties: false) so that a typo such as "expcet" is a log error. Each schema that
+// a user can get wrong carries `expected`, the words a log error uses for it.
+import { Type, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { EVENT_TYPES, FAIL_SITES, STATE_NAMES, type EventType } from '../machines/events.ts';
+
+const closed = { additionalProperties: false } as const;
+const oneOf = (values: readonly string[], expected: string) =>
+  Type.Union(values.map((v) => Type.Literal(v)), { expected });
+const quoted = (values: readonly string[]) => values.map((v) => JSON.stringify(v)).join(', ');
+
+export const HANDLE_PATTERN = '^[A-Za-z0-9_.:/-]{1,64}$';
+export const Handle = Type.String({ pattern: HANDLE_PATTERN, expected: 'a handle (1 to 64 characters of [A-Za-z0-9_.:/-])' });
+export const Task = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,15}$', expected: 'a task name (1 to 15 characters of [A-Za-z0-9_.-])' });
+
+const U64_EXPECTED = 'an unsigned 64-bit integer (a number, or a string such as "4096", "0x1000" or "2M")';
+/** A u64 spelling; src/log.ts converts it to a bigint and rejects values beyond 64 bits. */
+export const U64 = Type.Union(
+  [Type.Integer({ minimum: 0 }), Type.BigInt({ minimum: 0n }), Type.String({ pattern: '^(?:0[xX][0-9a-fA-F]+|[0-9]+[KMG]?)$' })],
+  { expected: U64_EXPECTED, u64: true },
+);
+const Bool = Type.Boolean({ expected: 'true or false' });
+const Text = Type.String({ expected: 'a string' });
+const Fail = Type.Array(oneOf(FAIL_SITES, `a failure site (${quoted(FAIL_SITES)})`), { expected: 'a list of failure sites' });
+export const FAULT_SIZES = ['PTE', 'PMD', 'PUD'] as const;
+const FaultSize = Type.Union([...FAULT_SIZES.map((s) => Type.Literal(s)), U64], {
+  expected: '"PTE", "PMD", "PUD" or an integer',
+  u64: true,
+});
+const MMAP_FLAGS = ['MAP_SHARED', 'MAP_PRIVATE', 'MAP_SHARED|MAP_FIXED', 'MAP_PRIVATE|MAP_FIXED'];
+const PFN_FLAGS = ['PFN_DEV|PFN_MAP', 'PFN_DEV', 'PFN_MAP', ''];
+const Res = Type.Object({ start: U64, size: U64 }, { ...closed, expected: 'a resource {"start": …, "size": …}' });
+
+const opt = Type.Optional;
+const FIELDS: Record<EventType, Record<string, TSchema>> = {
+  'dax.alloc': { dax: Handle, private: opt(Text) },
+  'dax.kill': { dax: Handle },
+  'dax.put': { dax: Handle },
+  'dax.alive': { dax: Handle },
+  'dax.get_private': { dax: Handle },
+  'dax_srcu.read_lock': {},
+  'dax_srcu.read_unlock': {},
+  'rcu.grace_period': {},
+  'dax_region.alloc': {
+    parent: Handle, id: U64, start: U64, size: U64, align: U64,
+    pfn_flags: opt(oneOf(PFN_FLAGS, quoted(PFN_FLAGS))),
+  },
+  'dax_region.put': { parent: Handle },
+  'dev_dax.create': { parent: Handle, res: Type.Array(Res, { expected: 'a list of resources' }), dev: opt(Handle) },
+  'dev_dax.unregister': { dev: Handle },
+  'dax_pmem.probe': {
+    parent: Handle, id: opt(U64), start: U64, size: U64, align: opt(U64), dataoff: opt(U64), dev: opt(Handle),
+  },
+  'driver.unbind': { parent: Handle },
+  'sysfs.read': { path: Type.String({ pattern: '^[A-Za-z0-9_.:/-]{1,200}$', expected: 'a sysfs path such as "pfn0/dax_region/size"' }) },
+  'file.open': { fd: Handle, dev: Handle },
+  'file.close': { fd: Handle },
+  'file.mmap': {
+    fd: Handle, vma: Handle, len: U64, pgoff: opt(U64), addr: opt(U64),
+    flags: oneOf(MMAP_FLAGS, quoted(MMAP_FLAGS)),
+  },
+  'vma.munmap': { vma: Handle, off: opt(U64), len: opt(U64) },
+  'vma.fault': { vma: Handle, off: U64, size: FaultSize, write: opt(Bool) },
+  'vma.access': { vma: Handle, off: U64, write: opt(Bool) },
+};
+
+export const EVENT_SCHEMAS: Record<EventType, TSchema> = Object.fromEntries(
+  EVENT_TYPES.map((t): [EventType, TSchema] => [t, Type.Object({ type: Type.Literal(t), ...FIELDS[t], fail: opt(Fail) }, closed)]),
+) as Record<EventType, TSchema>;
+
+const ALL_STATES = [...new Set(Object.values(STATE_NAMES).flat())];
+const VM_FAULT = ['VM_FAULT_NOPAGE', 'VM_FAULT_SIGBUS', 'VM_FAULT_FALLBACK', 'VM_FAULT_OOM'];
+const Value = Type.Union([Type.Number(), Type.BigInt(), Type.String(), Type.Boolean(), Type.Null()], {
+  expected: 'a number, string, boolean or null',
+});
+
+export const Expect = Type.Object(
+  {
+    ret: opt(Value),
+    state: opt(
+      Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.:/~-]{1,80}$' }), Type.Union([...ALL_STATES.map((s) => Type.Literal(s)), Type.Null()], {
+        expected: `a state (${quoted(ALL_STATES)}) or null`,
+      }), { ...closed, expected: 'an object of handle: state' }),
+    ),
+    warn: opt(Type.Array(Text, { expected: 'a list of strings' })),
+    log: opt(Type.Array(Text, { expected: 'a list of strings' })),
+    blocked: opt(Bool),
+    woke: opt(
+      Type.Array(
+        Type.Object(
+          { task: opt(Task), type: opt(oneOf(EVENT_TYPES, 'an event type')), ret: opt(Value), line: opt(Type.Integer({ minimum: 1, expected: 'a line number' })) },
+          { ...closed, expected: 'an object {task, type, ret, line}' },
+        ),
+        { expected: 'a list of woken calls' },
+      ),
+    ),
+    oops: opt(Type.Union([Type.Boolean(), Type.String()], { expected: 'true, false or a string' })),
+    map: opt(oneOf(FAULT_SIZES, '"PTE", "PMD" or "PUD"')),
+    phys: opt(U64),
+    attempts: opt(
+      Type.Array(Type.Tuple([oneOf(FAULT_SIZES, '"PTE", "PMD" or "PUD"'), oneOf(VM_FAULT, quoted(VM_FAULT))], { expected: 'a pair [size, result]' }), {
+        expected: 'a list of [size, result] pairs',
+      }),
+    ),
+    minor: opt(U64),
+  },
+  { ...closed, expected: 'an object of expectations' },
+);
+
+export const Config = Type.Object(
+  {
+    nr_dax: opt(Type.Integer({ minimum: -2147483648, maximum: 2147483647, expected: 'an int (the nr_dax module parameter)' })),
+    thp: opt(oneOf(['always', 'madvise', 'never'], '"always", "madvise" or "never"')),
+    pud: opt(Bool),
+    fs_dax: opt(Bool),
+    mmap_base: opt(U64),
+  },
+  { ...closed, expected: 'an object of kernel configuration' },
+);
+
+export const Header = Type.Object(
+  {
+    daxlog: Type.Literal(1, { expected: 'format version 1' }),
+    kernel: opt(Type.Literal('7b6be8444e0f', { expected: '"7b6be8444e0f", the only kernel v1 knows' })),
+    config: opt(Config),
+    note: opt(Text),
+  },
+  { ...closed, expected: 'a header {"daxlog": 1, …}' },
+);
+
+export const Envelope = Type.Object(
+  {
+    seq: opt(Type.Integer({ minimum: 1, expected: 'the step number' })),
+    task: opt(Task),
+    event: Type.Object({ type: Type.String({ expected: 'an event type' }) }, { expected: 'an event object {"type": …}' }),
+    expect: opt(Type.Unknown()),
+    note: opt(Text),
+  },
+  { ...closed, expected: 'a step {"event": …}' },
+);
+
+export const check = {
+  header: TypeCompiler.Compile(Header),
+  envelope: TypeCompiler.Compile(Envelope),
+  expect: TypeCompiler.Compile(Expect),
+  events: Object.fromEntries(EVENT_TYPES.map((t) => [t, TypeCompiler.Compile(EVENT_SCHEMAS[t])])) as Record<EventType, TypeCheck<TSchema>>,
+};
