@@ -2,6 +2,7 @@
 // returned values, and a log that cannot be replayed is a LogError. Only bugs throw anything
 // else. `die` is the one way a LogError is raised; the public API catches it at its edge.
 
+/** A log that cannot be replayed; line 0 means the file as a whole (it cannot be read, say). */
 export class LogError extends Error {
   constructor(
     readonly file: string,
@@ -9,7 +10,7 @@ export class LogError extends Error {
     readonly column: number,
     readonly reason: string,
   ) {
-    super(`${file}:${line}:${column}: ${reason}`);
+    super(line > 0 ? `${file}:${line}:${column}: ${reason}` : `${file}: ${reason}`);
     this.name = 'LogError';
   }
 }

@@ -1,0 +1,124 @@
+// The file side of replay, verify and record for Node: streaming a log from a file or
+// standard input through a Replayer, finding logs in directories, and writing a recorded log
+// to a new file that is renamed into place (never over its input).
+import { closeSync, fsyncSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { LogError } from './errors.ts';
+import { stringify } from './json.ts';
+import { serialiseStep, type JsonObject } from './log.ts';
+import { Replayer, type StepResult, type Summary } from './replay.ts';
+import { readLines } from './io.ts';
+import { VerdictBuilder, type Verdict } from './verify.ts';
+
+export type Streamed = { summary: Summary; error?: undefined } | { summary?: undefined; error: LogError };
+
+/**
+ * Replays a log file ('-' for standard input), handing each step's result to onStep as it is
+ * replayed; afterChunk runs between chunks of input (to flush output).
+ */
+export async function replayFile(
+  path: string,
+  onStep: (r: StepResult) => void,
+  afterChunk?: () => Promise<void>,
+): Promise<Streamed> {
+  const r = new Replayer(path);
+  try {
+    await readLines(path, (text, line) => {
+      const res = r.feed(text, line);
+      if (res !== undefined) onStep(res);
+    }, path, afterChunk);
+    return { summary: r.end() };
+  } catch (e) {
+    if (e instanceof LogError) return { error: e };
+    if (isFsError(e)) return { error: new LogError(path, 0, 0, `cannot read: ${e.message}`) };
+    throw e;
+  }
+}
+
+function isFsError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string';
+}
+
+/** The *.jsonl files named by paths: files as given, directories searched, in sorted order. */
+export function findLogs(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string, top: boolean) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      out.push(p); // reported as unreadable when verified
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) walk(join(p, name), false);
+    } else if (top || p.endsWith('.jsonl')) out.push(p);
+  };
+  for (const p of paths) walk(p, true);
+  return out;
+}
+
+export async function verifyFile(path: string): Promise<Verdict> {
+  const b = new VerdictBuilder(path);
+  const r = await replayFile(path, (s) => b.add(s));
+  return b.end(r.summary, r.error);
+}
+
+/**
+ * Replays `input` and writes it to `output` with each step's expect set to its outcome (ret,
+ * state, warn, and blocked / oops where present). Comment and blank lines are kept. The file
+ * is written beside its target and renamed into place, and only when the log replays.
+ */
+export async function recordFile(input: string, output: string): Promise<Streamed> {
+  if (input !== '-' && sameFile(input, output)) {
+    return { error: new LogError(output, 0, 0, 'refusing to write the recorded log over its input; choose another -o') };
+  }
+  const r = new Replayer(input);
+  const lines: string[] = [];
+  try {
+    await readLines(input, (text, line) => {
+      const res = r.feed(text, line);
+      lines.push(res === undefined ? text : serialiseStep(res.step.input, recorded(res)));
+    });
+  } catch (e) {
+    if (e instanceof LogError) return { error: e };
+    if (isFsError(e)) return { error: new LogError(input, 0, 0, `cannot read: ${e.message}`) };
+    throw e;
+  }
+  const summary = r.end();
+  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
+  try {
+    const fd = openSync(tmp, 'wx');
+    try {
+      writeSync(fd, lines.join('\n') + '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, output);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    if (isFsError(e)) return { error: new LogError(output, 0, 0, `cannot write: ${e.message}`) };
+    throw e;
+  }
+  return { summary };
+}
+
+function recorded(res: StepResult): JsonObject {
+  const o = res.out;
+  const e: JsonObject = {};
+  if (o.ret !== undefined) e['ret'] = o.ret;
+  e['state'] = o.state;
+  e['warn'] = o.warn ?? [];
+  if (o.blocked) e['blocked'] = true;
+  if (o.oops !== undefined) e['oops'] = o.oops;
+  return JSON.parse(stringify(e)) as JsonObject;
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}

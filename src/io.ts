@@ -1,0 +1,108 @@
+// Reading logs as a stream of lines (a file or standard input), and writing output with
+// back-pressure. Lines are checked to be UTF-8 and bounded in length before they are parsed,
+// so a huge or binary file fails with a log error rather than exhausting memory.
+import { createReadStream } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import type { Writable } from 'node:stream';
+import { die } from './errors.ts';
+
+/** The longest line a daxlog may have; real steps are a few hundred bytes. */
+export const MAX_LINE_BYTES = 1 << 20;
+
+export type LineSink = (text: string, line: number) => void;
+
+/**
+ * Streams the lines of `path` ('-' for standard input) to sink, numbered from 1; `label` names
+ * the file in errors. `afterChunk` runs between chunks (to flush output with back-pressure).
+ */
+export async function readLines(path: string, sink: LineSink, label = path, afterChunk?: () => Promise<void>): Promise<void> {
+  const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  let carry: Buffer = Buffer.alloc(0);
+  let line = 0;
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    const buf = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+    const last = buf.lastIndexOf(10);
+    if (last < 0) {
+      if (buf.length > MAX_LINE_BYTES) tooLong(label, line + 1);
+      carry = buf;
+      continue;
+    }
+    line = emit(label, buf.subarray(0, last), line, sink);
+    carry = buf.subarray(last + 1);
+    if (carry.length > MAX_LINE_BYTES) tooLong(label, line + 1);
+    if (afterChunk !== undefined) await afterChunk();
+  }
+  if (carry.length > 0) emit(label, carry, line, sink);
+}
+
+/** Emits the complete lines of bytes (no trailing newline); returns the last line number. */
+function emit(path: string, bytes: Buffer, line: number, sink: LineSink): number {
+  if (!isUtf8(bytes)) badUtf8(path, bytes, line);
+  const text = bytes.toString('utf8');
+  let start = 0;
+  for (;;) {
+    let end = text.indexOf('\n', start);
+    const stop = end < 0 ? text.length : end;
+    if (Buffer.byteLength(text.slice(start, stop)) > MAX_LINE_BYTES) tooLong(path, line + 1);
+    sink(text.charCodeAt(stop - 1) === 13 ? text.slice(start, stop - 1) : text.slice(start, stop), ++line);
+    if (end < 0) return line;
+    start = end + 1;
+  }
+}
+
+function tooLong(path: string, line: number): never {
+  die(path, line, 1, `line is longer than ${MAX_LINE_BYTES} bytes, the limit for a daxlog line`);
+}
+
+/** Finds the first line with bytes that are not UTF-8 and reports where. */
+function badUtf8(path: string, bytes: Buffer, line: number): never {
+  let start = 0;
+  for (;;) {
+    const end = bytes.indexOf(10, start);
+    const piece = bytes.subarray(start, end < 0 ? bytes.length : end);
+    line++;
+    const bad = firstInvalid(piece);
+    if (bad >= 0) {
+      const col = piece.subarray(0, bad).toString('utf8').length + 1;
+      die(path, line, col, `expected UTF-8 text, found the byte 0x${piece[bad]!.toString(16).padStart(2, '0')}`);
+    }
+    start = end + 1;
+  }
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence, or -1. */
+function firstInvalid(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    if (n > 0 && !isUtf8(b.subarray(i, i + n + 1))) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+/** Buffered writing to a stream that waits when the stream asks it to. */
+export class Output {
+  private buf: string[] = [];
+  private size = 0;
+  constructor(private readonly stream: Writable) {}
+
+  write(s: string): void {
+    this.buf.push(s);
+    this.size += s.length;
+  }
+
+  /** Flushes when enough is buffered; await it between steps. */
+  async maybeFlush(): Promise<void> {
+    if (this.size >= 1 << 16) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const data = this.buf.join('');
+    this.buf = [];
+    this.size = 0;
+    if (!this.stream.write(data)) await new Promise<void>((r) => this.stream.once('drain', r));
+  }
+}
