@@ -29,7 +29,7 @@ export interface Expect {
   warn?: string[];
   log?: string[];
   blocked?: boolean;
-  woke?: { task?: string; type?: EventType; ret?: Json; line?: number }[];
+  woke?: { task?: string; type?: EventType; ret?: Json; line?: number; oops?: string }[];
   oops?: boolean | string;
   map?: 'PTE' | 'PMD' | 'PUD';
   phys?: Json;

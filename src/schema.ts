@@ -89,7 +89,13 @@ export const Expect = Type.Object(
     woke: opt(
       Type.Array(
         Type.Object(
-          { task: opt(Task), type: opt(oneOf(EVENT_TYPES, 'an event type')), ret: opt(Value), line: opt(Type.Integer({ minimum: 1, expected: 'a line number' })) },
+          {
+            task: opt(Task),
+            type: opt(oneOf(EVENT_TYPES, 'an event type')),
+            ret: opt(Value),
+            line: opt(Type.Integer({ minimum: 1, expected: 'a line number' })),
+            oops: opt(Type.String({ expected: 'the oops reason of the woken call' })),
+          },
           { ...closed, expected: 'an object {task, type, ret, line}' },
         ),
         { expected: 'a list of woken calls' },
