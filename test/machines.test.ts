@@ -1,0 +1,135 @@
+// The machines on their own, without the kernel around them.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createActor } from 'xstate';
+import { daxDeviceMachine } from '../machines/dax_device.ts';
+import { daxSrcuMachine, graceOver } from '../machines/dax_srcu.ts';
+import { Ida } from '../machines/ida.ts';
+
+const dax_device = suite('dax_device machine');
+
+const device = () => createActor(daxDeviceMachine, { id: 'd', input: { minor: 3, private: 'p' } }).start();
+
+dax_device('walks alive → killing → killed → destroyed → freed', () => {
+  const a = device();
+  const seen = [a.getSnapshot().value];
+  for (const type of ['dax.kill', 'dax.kill_synchronized', 'dax.put', 'rcu.callback'] as const) {
+    a.send({ type });
+    seen.push(a.getSnapshot().value);
+  }
+  assert.equal(seen, ['alive', 'killing', 'killed', 'destroyed', 'freed']);
+  assert.is(a.getSnapshot().status, 'done');
+  assert.equal(a.getSnapshot().context, { minor: 3, private: null, alive: false });
+});
+
+dax_device('a put while alive reaches destroyed with alive still true', () => {
+  const a = device();
+  a.send({ type: 'dax.put' });
+  assert.is(a.getSnapshot().value, 'destroyed');
+  assert.is(a.getSnapshot().context.alive, true);
+});
+
+dax_device('has no transition for a put after destroy or anything after free', () => {
+  const a = device();
+  a.send({ type: 'dax.put' });
+  assert.not.ok(a.getSnapshot().can({ type: 'dax.put' }));
+  a.send({ type: 'rcu.callback' });
+  for (const type of ['dax.kill', 'dax.kill_synchronized', 'dax.put', 'rcu.callback'] as const) assert.not.ok(a.getSnapshot().can({ type }));
+});
+
+dax_device('the RCU callback is only taken by a destroyed device', () => {
+  const a = device();
+  assert.not.ok(a.getSnapshot().can({ type: 'rcu.callback' }));
+  a.send({ type: 'dax.kill' });
+  assert.not.ok(a.getSnapshot().can({ type: 'rcu.callback' }));
+});
+
+dax_device.run();
+
+const dax_srcu = suite('dax_srcu machine');
+
+dax_srcu('goes idle → reading → synchronizing → reading → idle', () => {
+  const s = createActor(daxSrcuMachine).start();
+  const states = [s.getSnapshot().value];
+  const step = (type: 'dax_srcu.read_lock' | 'dax_srcu.read_unlock' | 'dax_srcu.synchronize' | 'dax_srcu.synchronized', task: string) => {
+    s.send({ type, task });
+    states.push(s.getSnapshot().value);
+  };
+  step('dax_srcu.read_lock', 'A');
+  step('dax_srcu.synchronize', 'B');
+  step('dax_srcu.read_lock', 'C');
+  step('dax_srcu.read_unlock', 'A');
+  const ctx = s.getSnapshot().context;
+  assert.ok(graceOver(ctx, ctx.waiters[0]!), 'A was the only earlier reader');
+  step('dax_srcu.synchronized', 'B');
+  step('dax_srcu.read_unlock', 'C');
+  assert.equal(states, ['idle', 'reading', 'synchronizing', 'synchronizing', 'synchronizing', 'reading', 'idle']);
+});
+
+dax_srcu('refuses an unlock by a task with no section and an early end of a wait', () => {
+  const s = createActor(daxSrcuMachine).start();
+  assert.not.ok(s.getSnapshot().can({ type: 'dax_srcu.read_unlock', task: 'A' }));
+  s.send({ type: 'dax_srcu.read_lock', task: 'A' });
+  s.send({ type: 'dax_srcu.synchronize', task: 'B' });
+  assert.not.ok(s.getSnapshot().can({ type: 'dax_srcu.synchronized', task: 'B' }));
+});
+
+dax_srcu('a synchronize with no reader completes without a waiter but still flips the index', () => {
+  const s = createActor(daxSrcuMachine).start();
+  s.send({ type: 'dax_srcu.synchronize', task: 'B' });
+  assert.equal(s.getSnapshot().context.waiters, []);
+  assert.is(s.getSnapshot().context.idx, 1);
+  assert.is(s.getSnapshot().value, 'idle');
+});
+
+dax_srcu.run();
+
+const ida = suite('Ida (ida_simple_get / ida_simple_remove)');
+
+ida('gives the lowest free id and -ENOSPC at the bound', () => {
+  const i = new Ida();
+  assert.equal([i.get(3), i.get(3), i.get(3), i.get(3)], [0, 1, 2, '-ENOSPC']);
+  assert.ok(i.remove(1));
+  assert.is(i.get(3), 1);
+});
+
+ida('reuses freed ids lowest first, before never-used ones', () => {
+  const i = new Ida();
+  for (let n = 0; n < 10; n++) i.get(0);
+  for (const n of [7, 2, 5]) i.remove(n);
+  assert.equal([i.get(0), i.get(0), i.get(0), i.get(0)], [2, 5, 7, 10]);
+});
+
+ida('refuses to remove an id that is not allocated', () => {
+  const i = new Ida();
+  i.get(0);
+  assert.not.ok(i.remove(4));
+  assert.ok(i.remove(0));
+  assert.not.ok(i.remove(0));
+});
+
+ida('matches a brute-force lowest-free allocator over a long random sequence', () => {
+  const i = new Ida();
+  const used = new Set<number>();
+  let seed = 12345;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let n = 0; n < 5000; n++) {
+    if (rand() < 0.6) {
+      let want = 0;
+      while (used.has(want)) want++;
+      const got = i.get(200);
+      if (want >= 200) assert.is(got, '-ENOSPC');
+      else {
+        assert.is(got, want);
+        used.add(want);
+      }
+    } else if (used.size > 0) {
+      const ids = [...used];
+      const id = ids[Math.floor(rand() * ids.length)]!;
+      used.delete(id);
+      assert.ok(i.remove(id));
+    }
+  }
+});
+
+ida.run();
