@@ -26,8 +26,17 @@ export interface KernelConfig {
   mmap_base: bigint;
 }
 
-/** A kernel function that may sleep yields 'srcu' when it waits in synchronize_srcu. */
-export type Sleeps = Generator<'srcu', Ret, void>;
+/** Where a sleeping task waits, and when it can go on. */
+export interface Wait {
+  /** The kernel function it sleeps in, for people: "synchronize_srcu", "device_lock(pfn0)". */
+  readonly where: string;
+  ready(): boolean;
+  /** Runs when the task is woken, before its call resumes. */
+  wake?(): void;
+}
+
+/** A kernel function that may sleep is a generator that yields what it waits for. */
+export type Sleeps = Generator<Wait, Ret, void>;
 export type KernelCall<E extends KernelEvent = KernelEvent> = (k: Kernel, e: E, fail: FailSites) => Ret | Sleeps;
 export type CallTable<T extends EventType> = { [K in T]: KernelCall<Extract<KernelEvent, { type: K }>> };
 
@@ -36,6 +45,7 @@ interface Blocked {
   type: EventType;
   line: number;
   fail: FailSites;
+  wait: Wait;
 }
 
 /** RCU callbacks queued by call_rcu, run by the next grace period. */
@@ -107,7 +117,7 @@ export class Kernel {
         const n = r.next();
         if (n.done) out.ret = n.value;
         else {
-          this.blocked.set(task, { call: r, type: event.type, line, fail });
+          this.blocked.set(task, { call: r, type: event.type, line, fail, wait: n.value });
           out.blocked = true;
         }
       } else out.ret = r;
@@ -122,8 +132,8 @@ export class Kernel {
   }
 
   /** Tasks still blocked, with the call and line they wait in. */
-  blockedTasks(): { task: string; type: EventType; line: number }[] {
-    return [...this.blocked].map(([task, b]) => ({ task, type: b.type, line: b.line }));
+  blockedTasks(): { task: string; type: EventType; line: number; where: string }[] {
+    return [...this.blocked].map(([task, b]) => ({ task, type: b.type, line: b.line, where: b.wait.where }));
   }
 
   // ---- helpers for kernel functions ----
@@ -192,10 +202,18 @@ export class Kernel {
     if (this.holdsReadLock()) {
       this.warn('suspicious RCU usage: Illegal synchronize_srcu() in same-type SRCU (or in RCU) read-side critical section');
     }
-    this.srcu.send({ type: 'dax_srcu.synchronize', task: this.current });
     const task = this.current;
-    if (this.srcu.getSnapshot().context.waiters.some((w) => w.task === task)) yield 'srcu';
-    this.current = task;
+    this.srcu.send({ type: 'dax_srcu.synchronize', task });
+    const waiter = () => this.srcu.getSnapshot().context.waiters.find((w) => w.task === task);
+    if (waiter() === undefined) return 0;
+    yield {
+      where: 'synchronize_srcu',
+      ready: () => {
+        const w = waiter();
+        return w !== undefined && graceOver(this.srcu.getSnapshot().context, w);
+      },
+      wake: () => this.srcu.send({ type: 'dax_srcu.synchronized', task }),
+    };
     return 0;
   }
 
@@ -205,25 +223,34 @@ export class Kernel {
 
   // ---- internals ----
 
+  /** Resumes, in the order they went to sleep, every blocked task whose wait is over. */
   private wakeReady(): void {
     for (;;) {
-      const ctx = this.srcu.getSnapshot().context;
-      const w = ctx.waiters.find((x) => graceOver(ctx, x));
-      if (w === undefined) return;
-      this.srcu.send({ type: 'dax_srcu.synchronized', task: w.task });
-      const b = this.blocked.get(w.task)!;
-      this.current = w.task;
+      let next: [string, Blocked] | undefined;
+      for (const entry of this.blocked) {
+        if (entry[1].wait.ready()) {
+          next = entry;
+          break;
+        }
+      }
+      if (next === undefined) return;
+      const [task, b] = next;
+      b.wait.wake?.();
+      this.blocked.delete(task);
+      this.current = task;
       let woken: Woken;
       try {
         const n = b.call.next();
-        if (!n.done) continue; // waits again, in a later grace period
-        woken = { task: w.task, type: b.type, ret: n.value, line: b.line };
+        if (!n.done) {
+          this.blocked.set(task, { ...b, wait: n.value }); // sleeps again, now last in line
+          continue;
+        }
+        woken = { task, type: b.type, ret: n.value, line: b.line };
         b.fail.checkReached(b.line);
       } catch (e) {
         if (!(e instanceof Oops)) throw e;
-        woken = { task: w.task, type: b.type, line: b.line, oops: e.reason };
+        woken = { task, type: b.type, line: b.line, oops: e.reason };
       }
-      this.blocked.delete(w.task);
       this.rec.woke.push(woken);
     }
   }

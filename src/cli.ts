@@ -56,7 +56,7 @@ async function verify(paths: string[]): Promise<Status> {
 
 function verdictLine(v: Verdict): string {
   if (v.error !== undefined) return `${kleur.red('error')}  ${v.error.message}\n`;
-  const blocked = v.blocked.map((b) => `; task ${b.task} left blocked in ${KERNEL_FUNCTION[b.type]} (line ${b.line})`).join('');
+  const blocked = v.blocked.map((b) => `; task ${b.task} left blocked in ${KERNEL_FUNCTION[b.type]} (line ${b.line}), sleeping in ${b.where}`).join('');
   if (v.diverged === 0) return `${kleur.green('ok')}     ${v.file} (${v.steps} steps${blocked})\n`;
   const f = v.first!;
   const d = f.divergence;

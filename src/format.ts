@@ -38,7 +38,7 @@ export function formatStep(r: StepResult): string {
 
 export function formatSummary(s: Summary): string {
   const parts = [`${s.steps} steps`, s.diverged === 0 ? 'no divergence' : `${s.diverged} diverged`];
-  const blocked = s.blocked.map((b) => `task ${b.task} blocked in ${KERNEL_FUNCTION[b.type]} (line ${b.line})`);
+  const blocked = s.blocked.map((b) => `task ${b.task} blocked in ${KERNEL_FUNCTION[b.type]} (line ${b.line}), sleeping in ${b.where}`);
   parts.push(blocked.length === 0 ? 'no task left blocked' : blocked.join(', '));
   return parts.join('; ') + '\n';
 }

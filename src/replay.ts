@@ -21,7 +21,7 @@ export interface Summary {
   steps: number;
   diverged: number;
   /** Tasks still blocked when the log ended. */
-  blocked: { task: string; type: EventType; line: number }[];
+  blocked: { task: string; type: EventType; line: number; where: string }[];
 }
 
 export class Replayer {

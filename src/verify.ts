@@ -10,7 +10,7 @@ export interface Verdict {
   /** Steps whose outcome did not match their expect. */
   diverged: number;
   first?: { line: number; divergence: Divergence };
-  blocked: { task: string; type: EventType; line: number }[];
+  blocked: { task: string; type: EventType; line: number; where: string }[];
   error?: LogError;
 }
 

@@ -95,7 +95,7 @@ verify('verifies every log under a directory, one line each, with a closing tota
   assert.is(r.code, 0);
   const lines = r.out.trimEnd().split('\n');
   assert.match(lines[0]!, /^ok {5}traces\/srcu\/global-domain.jsonl \(7 steps\)$/);
-  assert.match(r.out, /self-deadlock.jsonl \(6 steps; task A left blocked in kill_dax \(line 4\)\)/);
+  assert.match(r.out, /self-deadlock.jsonl \(6 steps; task A left blocked in kill_dax \(line 4\), sleeping in synchronize_srcu\)/);
   assert.match(lines.at(-1)!, /^9 logs, \d+ steps: 9 verified, 0 diverged, 0 log errors$/);
 });
 

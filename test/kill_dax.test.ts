@@ -64,7 +64,7 @@ kill_dax('after the device was freed is a use-after-free oops that changes nothi
 kill_dax('inside the caller\'s own read section deadlocks with a lockdep RCU warning', () => {
   const r = replay([alloc, call('dax_srcu.read_lock', {}, 'A'), call('dax.kill', { dax: 'a' }, 'A')]);
   assert.equal(r.results[2]!.out.warn, ['suspicious RCU usage: Illegal synchronize_srcu() in same-type SRCU (or in RCU) read-side critical section']);
-  assert.equal(r.summary!.blocked, [{ task: 'A', type: 'dax.kill', line: 4 }]);
+  assert.equal(r.summary!.blocked, [{ task: 'A', type: 'dax.kill', line: 4, where: 'synchronize_srcu' }]);
 });
 
 kill_dax('a blocked task cannot make another call (log error)', () => {
