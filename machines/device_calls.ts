@@ -1,7 +1,86 @@
-// The device-DAX and process events (daxlog.md §3) are added by the device-DAX work; until
-// then the kernel refuses them as not modelled.
-import type { CallTable, KernelCall } from './kernel.ts';
+// The device-DAX and process events of daxlog.md §3, each mapped to the kernel function it
+// stands for. Handles are looked up here, so a handle the log never created is a log error
+// before the kernel function runs.
+import {
+  alloc_dax_region,
+  dax_region_put,
+  DaxRegion,
+  devm_create_dev_dax,
+  DevDax,
+  pfnFlags,
+  sysfs_read,
+  unregister_dev_dax,
+} from './device.ts';
 import type { EventType } from './events.ts';
+import type { CallTable, Kernel } from './kernel.ts';
+import { chrdev_open, direct_fault, do_mmap, do_munmap, file_close, handle_mm_fault, OpenFile, VmArea } from './memory.ts';
+import { NullObject } from './objects.ts';
+import { oops, refuse } from './outcome.ts';
+import { dax_pmem_probe } from './pmem.ts';
 
-export const DEVICE_CALLS: Partial<CallTable<EventType>> = {};
-export type { KernelCall };
+type DeviceEvent =
+  | 'dax_region.alloc' | 'dax_region.put' | 'dev_dax.create' | 'dev_dax.unregister' | 'dax_pmem.probe' | 'driver.unbind'
+  | 'sysfs.read' | 'file.open' | 'file.close' | 'file.mmap' | 'vma.munmap' | 'vma.fault' | 'vma.access';
+
+/** The region a handle names; NULL (a failed alloc) or a freed region oopses when used. */
+function region(k: Kernel, handle: string, fn: string): DaxRegion {
+  const r = k.lookup(handle, 'dax_region', ['event', 'parent']);
+  if (r instanceof NullObject) oops(`NULL pointer dereference: ${fn}() on region ${handle}, which is ${r.ptr}`);
+  if (r.state === 'freed') oops(`use after free: ${fn}() on region ${r.label}, already freed`);
+  return r as DaxRegion;
+}
+
+const file = (k: Kernel, fd: string) => k.lookup(fd, 'file', ['event', 'fd']) as OpenFile | NullObject;
+const mapping = (k: Kernel, vma: string) => k.lookup(vma, 'mapping', ['event', 'vma']) as VmArea | NullObject;
+
+export const DEVICE_CALLS: CallTable<DeviceEvent> = {
+  'dax_region.alloc': (k, e, fail) => {
+    const parent = k.parent(e.parent);
+    parent.driver ??= 'dax_pmem'; // the caller is inside the parent's probe
+    const r = alloc_dax_region(k, parent, e.id, e.start, e.size, e.align, pfnFlags(e.pfn_flags ?? 'PFN_DEV|PFN_MAP'), fail);
+    if (r === null && k.objects.liveAt(e.parent) === undefined && k.objects.get(e.parent)?.kind !== 'dax_region') {
+      k.bindNull('dax_region', e.parent, 'NULL');
+    }
+    return r === null ? 'NULL' : r.label;
+  },
+  'dax_region.put': (k, e) => {
+    dax_region_put(k, region(k, e.parent, 'dax_region_put'));
+    return 0;
+  },
+  'dev_dax.create': function* (k, e, fail) {
+    const r = region(k, e.parent, 'devm_create_dev_dax');
+    const dev = yield* devm_create_dev_dax(k, r, e.res, e.dev, fail, ['event', 'dev']);
+    return dev instanceof DevDax ? dev.label : dev;
+  },
+  'dev_dax.unregister': function* (k, e) {
+    const dev = k.lookup(e.dev, 'dev_dax', ['event', 'dev']);
+    if (dev instanceof NullObject) oops(`NULL pointer dereference: unregister_dev_dax() on ${dev.handle}, which is ${dev.ptr}`);
+    const d = dev as DevDax;
+    // The devm action runs now and is taken off the parent's list (devm_release_action), so a
+    // later unbind does not run it again.
+    const actions = d.region.parent.devres;
+    const i = actions.findIndex((a) => a.target === d);
+    if (i >= 0) actions.splice(i, 1);
+    return yield* unregister_dev_dax(k, d);
+  },
+  'dax_pmem.probe': (k, e, fail) => dax_pmem_probe(k, e, fail),
+  'driver.unbind': function* (k, e) {
+    const parent = k.parents.get(e.parent);
+    if (parent === undefined) refuse(['event', 'parent'], `event.parent: no region was ever set up on ${JSON.stringify(e.parent)}`);
+    const dead = parent.devres.find((a) => a.target.state === 'freed' || a.target.state === 'released');
+    if (dead !== undefined) oops(`use after free: ${dead.name}() at unbind of ${parent.name} on ${dead.target.label}, already ${dead.target.state}`);
+    yield* parent.lock(k);
+    if (parent.driver !== null) yield* parent.releaseAll();
+    parent.unlock();
+    return 0;
+  },
+  'sysfs.read': (k, e) => sysfs_read(k, e.path),
+  'file.open': (k, e) => chrdev_open(k, e.fd, e.dev),
+  'file.close': (k, e) => file_close(k, file(k, e.fd)),
+  'file.mmap': (k, e) => do_mmap(k, e, file(k, e.fd)),
+  'vma.munmap': (k, e) => do_munmap(k, e, mapping(k, e.vma)),
+  'vma.fault': (k, e) => direct_fault(k, e, mapping(k, e.vma)),
+  'vma.access': (k, e) => handle_mm_fault(k, e, mapping(k, e.vma)),
+};
+
+export type { EventType };

@@ -12,7 +12,10 @@
 import { createActor, type Actor } from 'xstate';
 import { daxSrcuMachine, graceOver, innermost } from './dax_srcu.ts';
 import { KERNEL_FUNCTION, type EventType, type FailSite, type KernelEvent, type ObjectKind } from './events.ts';
+import type { DevDax } from './device.ts';
+import { ParentDevice } from './driver.ts';
 import { Ida } from './ida.ts';
+import { AddressSpace } from './mm.ts';
 import { KObject, NullObject, Registry, type Named } from './objects.ts';
 import { Oops, refuse, StepRecord, type Outcome, type Ret, type Woken } from './outcome.ts';
 import { SUPER_CALLS, type DaxDevice } from './super.ts';
@@ -81,6 +84,12 @@ export class Kernel {
   readonly srcu: Actor<typeof daxSrcuMachine>;
   readonly objects = new Registry();
   rcuQueue: RcuCallback[] = [];
+  /** Parent devices of regions, by name. */
+  readonly parents = new Map<string, ParentDevice>();
+  /** /dev nodes: registered dev_dax devices by kernel name. */
+  readonly nodes = new Map<string, DevDax>();
+  /** The one address space all tasks of the log share. */
+  readonly mm: AddressSpace;
   /** WARN_ONCE call sites that have fired. */
   readonly warnedOnce = new Set<string>();
   /** The task making the current call (current->comm), and the step being replayed. */
@@ -96,6 +105,7 @@ export class Kernel {
   ) {
     this.nrDax = Math.max(config.nr_dax, 256);
     this.srcu = createActor(daxSrcuMachine, { id: 'dax_srcu', systemId: 'dax_srcu' }).start();
+    this.mm = new AddressSpace(config.mmap_base);
     this.calls = { ...UNMODELLED, ...SUPER_CALLS, ...calls } as CallTable<EventType>;
   }
 
@@ -215,6 +225,13 @@ export class Kernel {
       wake: () => this.srcu.send({ type: 'dax_srcu.synchronized', task }),
     };
     return 0;
+  }
+
+  /** The parent device of that name, made on first use. */
+  parent(name: string): ParentDevice {
+    let p = this.parents.get(name);
+    if (p === undefined) this.parents.set(name, (p = new ParentDevice(name)));
+    return p;
   }
 
   callRcu(cb: RcuCallback): void {

@@ -6,10 +6,14 @@
 import { createActor } from 'xstate';
 import { daxDeviceMachine } from './dax_device.ts';
 import type { CallTable, FailSites, Kernel, Sleeps } from './kernel.ts';
+import type { VmArea } from './memory.ts';
 import { KObject, NullObject, type Named } from './objects.ts';
 import { oops, type Ret } from './outcome.ts';
 
 export class DaxDevice extends KObject<typeof daxDeviceMachine> {
+  /** The dax inode's i_mmap: every mapping of a file whose f_mapping is this inode's. */
+  readonly mappings = new Set<VmArea>();
+
   get ctx() {
     return this.actor.getSnapshot().context;
   }

@@ -1,0 +1,79 @@
+// struct dev_dax, drivers/dax/device.c at 7b6be8444e0f (kernel-semantics.md §1, §6, §8): one
+// device-DAX instance, "dax<region id>.<id>", with its char device. Lifetime is the device
+// refcount:
+//   1 from device_initialize, dropped by unregister_dev_dax's put_device;
+//   1 held by the cdev (cdev_add takes the parent kobject), dropped when the cdev is released.
+// The cdev itself is released when its kobject count reaches zero: one reference from cdev_add
+// until cdev_del, one per open file (chrdev_open's cdev_get) until that file is released.
+// So any open file, or any mapping (it holds its file), keeps the dev_dax alive.
+//
+// States (daxlog.md §2): registered (node and sysfs present), unregistered (device_del ran;
+// files or mappings still hold the device), released (dev_dax_release ran). Invariants: both
+// counts stay at or above zero; the device is released exactly when its refcount reaches
+// zero; nothing leaves released.
+import { assign, setup } from 'xstate';
+
+export interface DevDaxContext {
+  /** The kernel name, dax<region id>.<id>. */
+  name: string;
+  /** dev_dax->dev refcount. */
+  refs: number;
+  /** The cdev kobject's count; 0 once the cdev has been released. */
+  cdev: number;
+}
+
+export type DevDaxEvent =
+  | { type: 'dev_dax.cdev_add' } // cdev_device_add: the cdev holds the device
+  | { type: 'dev_dax.cdev_get' } // chrdev_open
+  | { type: 'dev_dax.cdev_put' } // the last fput of a file, or cdev_del
+  | { type: 'dev_dax.device_del' } // cdev_device_del: node and sysfs removed
+  | { type: 'dev_dax.put_device' };
+
+export const DEV_DAX_SYMBOL = {
+  'dev_dax.cdev_add': 'cdev_device_add',
+  'dev_dax.cdev_get': 'cdev_get',
+  'dev_dax.cdev_put': 'cdev_put',
+  'dev_dax.device_del': 'device_del',
+  'dev_dax.put_device': 'put_device',
+} as const satisfies Record<DevDaxEvent['type'], string>;
+
+export const devDaxMachine = setup({
+  types: { context: {} as DevDaxContext, events: {} as DevDaxEvent, input: {} as { name: string } },
+  guards: {
+    // The cdev's last reference goes, and with it the cdev's hold on the device.
+    cdev_release_frees: ({ context }) => context.cdev === 1 && context.refs === 1,
+    cdev_release: ({ context }) => context.cdev === 1,
+    has_cdev: ({ context }) => context.cdev > 0,
+    last_ref: ({ context }) => context.refs === 1,
+  },
+  actions: {
+    cdev_add: assign({ cdev: 1, refs: ({ context }) => context.refs + 1 }),
+    cdev_get: assign({ cdev: ({ context }) => context.cdev + 1 }),
+    cdev_release: assign({ cdev: 0, refs: ({ context }) => context.refs - 1 }),
+    cdev_put: assign({ cdev: ({ context }) => context.cdev - 1 }),
+    put: assign({ refs: ({ context }) => context.refs - 1 }),
+  },
+}).createMachine({
+  id: 'dev_dax',
+  context: ({ input }) => ({ name: input.name, refs: 1, cdev: 0 }),
+  initial: 'registered',
+  on: {
+    'dev_dax.cdev_get': { guard: 'has_cdev', actions: 'cdev_get' },
+    'dev_dax.cdev_put': [
+      { guard: 'cdev_release_frees', target: '.released', actions: 'cdev_release' },
+      { guard: 'cdev_release', actions: 'cdev_release' },
+      { guard: 'has_cdev', actions: 'cdev_put' },
+    ],
+    'dev_dax.put_device': [{ guard: 'last_ref', target: '.released', actions: 'put' }, { actions: 'put' }],
+  },
+  states: {
+    registered: {
+      on: {
+        'dev_dax.cdev_add': { actions: 'cdev_add' },
+        'dev_dax.device_del': { target: 'unregistered' },
+      },
+    },
+    unregistered: {},
+    released: { type: 'final' },
+  },
+});

@@ -1,0 +1,276 @@
+// drivers/dax/device.c at 7b6be8444e0f, the object side (kernel-semantics.md §2, §6, §7):
+// alloc_dax_region, dax_region_unregister, dax_region_put, devm_create_dev_dax,
+// kill_dev_dax, unregister_dev_dax, dev_dax_release, and the sysfs attributes. Faults and file
+// operations are in fault.ts and memory.ts.
+//
+// Every function follows the seed's order of operations and its error paths, including its
+// bugs: alloc_dax failing makes devm_create_dev_dax return NULL (rc is never set), a failed
+// devm registration of the region leaks it with kref 1, and a failed sysfs_create_groups
+// leaves drvdata pointing at freed memory.
+import { createActor } from 'xstate';
+import { daxRegionMachine } from './dax_region.ts';
+import { devDaxMachine } from './dev_dax.ts';
+import type { ParentDevice } from './driver.ts';
+import { Ida } from './ida.ts';
+import type { FailSites, Kernel, Sleeps } from './kernel.ts';
+import { KObject } from './objects.ts';
+import { oops, type Ret } from './outcome.ts';
+import { alloc_dax, kill_dax, put_dax, type DaxDevice } from './super.ts';
+import { u64 } from '../src/values.ts';
+
+export interface PfnFlags {
+  dev: boolean;
+  map: boolean;
+}
+
+export function pfnFlags(s: string): PfnFlags {
+  const parts = s.split('|');
+  return { dev: parts.includes('PFN_DEV'), map: parts.includes('PFN_MAP') };
+}
+
+export class DaxRegion extends KObject<typeof daxRegionMachine> {
+  /** Allocator of child dev_dax ids. */
+  readonly ida = new Ida();
+  constructor(
+    actor: ReturnType<typeof createActor<typeof daxRegionMachine>>,
+    readonly parent: ParentDevice,
+    /** int region_id */
+    readonly id: number,
+    readonly start: bigint,
+    readonly size: bigint,
+    /** unsigned int align */
+    readonly align: number,
+    readonly pfn: PfnFlags,
+  ) {
+    super('dax_region', parent.name, actor);
+  }
+  get kref(): number {
+    return this.actor.getSnapshot().context.kref;
+  }
+}
+
+export interface DevDaxResource {
+  start: bigint;
+  end: bigint;
+}
+
+export class DevDax extends KObject<typeof devDaxMachine> {
+  constructor(
+    handle: string,
+    actor: ReturnType<typeof createActor<typeof devDaxMachine>>,
+    readonly name: string,
+    readonly id: number,
+    readonly region: DaxRegion,
+    readonly dax: DaxDevice,
+    readonly res: DevDaxResource[],
+  ) {
+    super('dev_dax', handle, actor);
+  }
+  get ctx() {
+    return this.actor.getSnapshot().context;
+  }
+  /** The size attribute: the sum of the resource sizes. */
+  get size(): bigint {
+    return this.res.reduce((n, r) => u64(n + (r.end - r.start + 1n)), 0n);
+  }
+}
+
+/** IS_ALIGNED(x, align) for a resource_size_t x: the mask is (u64)align - 1. */
+const aligned = (x: bigint, align: number) => (x & u64(BigInt(align) - 1n)) === 0n;
+
+/** dev_WARN's prefix: the driver (or bus) name and the device name. */
+const devPrefix = (parent: ParentDevice) => `${parent.driver ?? 'nd'} ${parent.name}`;
+
+/** alloc_dax_region: a region on parent, or null (no errno) on any failure. */
+export function alloc_dax_region(
+  k: Kernel,
+  parent: ParentDevice,
+  regionId: bigint,
+  start: bigint,
+  size: bigint,
+  alignArg: bigint,
+  pfn: PfnFlags,
+  fail: FailSites,
+): DaxRegion | null {
+  const id = Number(BigInt.asIntN(32, regionId));
+  const align = Number(BigInt.asUintN(32, alignArg));
+  if (parent.drvdata !== null) {
+    k.warn(`${devPrefix(parent)}: dax core failed to setup private data`);
+    return null;
+  }
+  if (!aligned(start, align) || !aligned(size, align)) return null;
+  if (fail.take('kzalloc')) return null;
+  const actor = createActor(daxRegionMachine, { id: parent.name, systemId: `region:${parent.name}`, input: { id } });
+  const region = k.adopt(new DaxRegion(actor.start(), parent, id, start, size, align, pfn));
+  parent.drvdata = region;
+  if (fail.take('sysfs_create_groups')) {
+    k.send(region, { type: 'dax_region.free' }); // kfree; drvdata still points at it
+    return null;
+  }
+  parent.group = region;
+  k.send(region, { type: 'dax_region.get' });
+  if (fail.take('devm_add_action')) {
+    // devm_add_action_or_reset runs the action now; the caller never gets the pointer it
+    // would have to put, so the region leaks with kref 1.
+    parent.group = null;
+    k.send(region, { type: 'dax_region.unregister' });
+    return null;
+  }
+  parent.devres.push({ name: 'dax_region_unregister', target: region, run: () => dax_region_unregister(k, region) });
+  return region;
+}
+
+/** dax_region_unregister, the devm action: remove the sysfs group, drop the devm reference. */
+export function* dax_region_unregister(k: Kernel, region: DaxRegion): Sleeps {
+  const parent = region.parent;
+  if (parent.groupReaders.size > 0) yield parent.drain();
+  if (parent.group === region) parent.group = null;
+  k.send(region, { type: 'dax_region.unregister' });
+  return 0;
+}
+
+export function dax_region_put(k: Kernel, region: DaxRegion): void {
+  if (region.state === 'freed') oops(`use after free: dax_region_put() on region ${region.label}, already freed`);
+  k.send(region, { type: 'dax_region.put' });
+}
+
+/** The handle a new dev_dax takes: free, final, or a device already unregistered (name free). */
+function claimDevHandle(k: Kernel, handle: string, path: (string | number)[]): void {
+  const cur = k.objects.liveAt(handle);
+  if (cur === undefined || (cur instanceof DevDax && cur.state === 'unregistered')) return;
+  k.claim(handle, path);
+}
+
+/**
+ * devm_create_dev_dax(region, res, count): a dev_dax, an ERR_PTR errno, or 'NULL' when
+ * alloc_dax fails (the seed jumps to its error path without setting rc).
+ */
+export function* devm_create_dev_dax(
+  k: Kernel,
+  region: DaxRegion,
+  res: { start: bigint; size: bigint }[],
+  devHandle: string | undefined,
+  fail: FailSites,
+  path: (string | number)[],
+): Generator<ReturnType<ParentDevice['drain']>, DevDax | string, void> {
+  const parent = region.parent;
+  if (region.state === 'freed') oops(`use after free: devm_create_dev_dax() on region ${region.label}, already freed`);
+  if (parent.driver === null) {
+    oops(`NULL pointer dereference: devm_create_dev_dax() reads parent->driver->owner, and ${parent.name} has no driver bound`);
+  }
+  if (fail.take('kzalloc')) return '-ENOMEM';
+  const copied: DevDaxResource[] = [];
+  for (const r of res) {
+    if (!aligned(r.start, region.align) || !aligned(r.size, region.align)) return '-EINVAL';
+    copied.push({ start: r.start, end: u64(r.start + r.size - 1n) });
+  }
+  const id = fail.take('ida') ? '-ENOSPC' : region.ida.get(0);
+  if (typeof id === 'string') return id;
+  const name = `dax${region.id}.${id}`;
+  const handle = devHandle ?? name;
+  claimDevHandle(k, handle, devHandle === undefined ? ['event', 'parent'] : path);
+  const dax = fail.take('alloc_dax') ? null : alloc_dax(k, `${handle}/dax_dev`, handle, fail);
+  if (dax === null) {
+    region.ida.remove(id);
+    if (k.objects.liveAt(handle) === undefined) k.bindNull('dev_dax', handle, 'NULL');
+    return 'NULL';
+  }
+  // From here teardown goes through dev_dax_release.
+  const actor = createActor(devDaxMachine, { id: handle, systemId: `dev_dax:${handle}`, input: { name } });
+  const dev = k.adopt(new DevDax(handle, actor.start(), name, id, region, dax, copied));
+  k.send(region, { type: 'dax_region.get' });
+  let rc: string | undefined;
+  if (fail.take('cdev_device_add')) rc = '-EBUSY';
+  else if (k.nodes.has(name)) {
+    // device_add: the class already has a device of that name.
+    k.warn(`sysfs: cannot create duplicate filename '/class/dax/${name}'`);
+    rc = '-EEXIST';
+  }
+  if (rc !== undefined) {
+    yield* kill_dev_dax(k, dev);
+    put_device(k, dev);
+    return rc;
+  }
+  k.send(dev, { type: 'dev_dax.cdev_add' });
+  k.nodes.set(name, dev);
+  if (fail.take('devm_add_action')) {
+    yield* unregister_dev_dax(k, dev);
+    return '-ENOMEM';
+  }
+  parent.devres.push({ name: 'unregister_dev_dax', target: dev, run: () => unregister_dev_dax(k, dev) });
+  return dev;
+}
+
+/** kill_dev_dax: kill_dax, then zap every mapping of the device (unmap_mapping_range). */
+export function* kill_dev_dax(k: Kernel, dev: DevDax): Sleeps {
+  yield* kill_dax(k, dev.dax);
+  unmap_mapping_range(k, dev.dax);
+  return 0;
+}
+
+/** unmap_mapping_range(dax inode mapping, 0, 0, 1): every entry of every vma of the inode. */
+export function unmap_mapping_range(k: Kernel, dax: DaxDevice): void {
+  for (const vma of dax.mappings) {
+    const gone = k.mm.zap(vma, vma.start, vma.end);
+    if (gone.length > 0) k.send(vma, { type: 'vma.zap', count: gone.length });
+  }
+}
+
+/** unregister_dev_dax, the devm action: kill, unmap, cdev_device_del, put_device. */
+export function* unregister_dev_dax(k: Kernel, dev: DevDax): Sleeps {
+  if (dev.state === 'released') oops(`use after free: unregister_dev_dax() on ${dev.label}, already released`);
+  if (dev.state === 'unregistered') {
+    oops(`list_del corruption: unregister_dev_dax() on ${dev.label} a second time (device_del of a deleted device)`);
+  }
+  k.printk('debug', `dax ${dev.name}: unregister_dev_dax`);
+  yield* kill_dev_dax(k, dev);
+  // cdev_device_del: device_del removes the node and the sysfs device, cdev_del drops the
+  // cdev's own reference (the cdev goes once no open file holds it).
+  k.send(dev, { type: 'dev_dax.device_del' });
+  if (k.nodes.get(dev.name) === dev) k.nodes.delete(dev.name);
+  cdev_put(k, dev);
+  put_device(k, dev);
+  return 0;
+}
+
+/** A reference on the cdev goes (cdev_del, or the release of an open file). */
+export function cdev_put(k: Kernel, dev: DevDax): void {
+  k.send(dev, { type: 'dev_dax.cdev_put' });
+  if (dev.state === 'released') dev_dax_release(k, dev);
+}
+
+export function put_device(k: Kernel, dev: DevDax): void {
+  k.send(dev, { type: 'dev_dax.put_device' });
+  if (dev.state === 'released') dev_dax_release(k, dev);
+}
+
+/** dev_dax_release: the id back to the region, the region reference, the final put_dax. */
+function dev_dax_release(k: Kernel, dev: DevDax): void {
+  dev.region.ida.remove(dev.id);
+  dax_region_put(k, dev.region);
+  put_dax(k, dev.dax);
+}
+
+/** The show functions of the region group and of a dev_dax's size attribute. */
+export function* sysfs_read(k: Kernel, path: string): Generator<ReturnType<ParentDevice['drain']>, Ret, void> {
+  const m = /^(.+)\/dax_region\/(id|size|align)$/.exec(path);
+  if (m !== null) {
+    const parent = k.parents.get(m[1]!);
+    if (parent === undefined || parent.group === null) return '-ENOENT';
+    // kernfs holds the attribute active while show() runs; show takes device_lock(parent).
+    const task = k.current;
+    parent.groupReaders.add(task);
+    yield* parent.lock(k);
+    const region = parent.drvdata;
+    parent.unlock();
+    parent.groupReaders.delete(task);
+    if (region === null) return '-ENXIO';
+    if (region.state === 'freed') oops(`use after free: ${m[2]}_show() reads region ${region.label} through drvdata, already freed`);
+    if (m[2] === 'id') return `${region.id}\n`;
+    if (m[2] === 'align') return `${region.align}\n`;
+    return `${region.size}\n`;
+  }
+  const d = /^([^/]+)\/size$/.exec(path);
+  const dev = d === null ? undefined : k.nodes.get(d[1]!);
+  return dev === undefined ? '-ENOENT' : `${dev.size}\n`;
+}

@@ -1,0 +1,146 @@
+// drivers/dax/device.c at 7b6be8444e0f, the fault side (kernel-semantics.md §4, §5): check_vma,
+// pgoff_to_phys, the PTE / PMD / PUD handlers and dev_dax_huge_fault. A handler runs inside one
+// dax_read_lock section that begins and ends within the step, so no kill can land inside it;
+// a race is written in the log by wrapping the fault in the task's own read section.
+import { hex, u64 } from '../src/values.ts';
+import type { DevDax } from './device.ts';
+import type { Kernel } from './kernel.ts';
+import type { VmArea } from './memory.ts';
+import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, type EntrySize } from './mm.ts';
+
+export type VmFault = 'VM_FAULT_NOPAGE' | 'VM_FAULT_SIGBUS' | 'VM_FAULT_FALLBACK' | 'VM_FAULT_OOM';
+
+/** What check_vma looks at: the vma's bounds and flags (also for a vma mmap is building). */
+export interface VmaShape {
+  start: bigint;
+  end: bigint;
+  shared: boolean;
+}
+
+const info = (k: Kernel, dev: DevDax, msg: string) => k.printk('info', `dax ${dev.name}: ${msg}`);
+const dbg = (k: Kernel, dev: DevDax, msg: string) => k.printk('debug', `dax ${dev.name}: ${msg}`);
+
+/** check_vma(dev_dax, vma, func): 0, -ENXIO (silently) or -EINVAL with a dev_info. */
+export function check_vma(k: Kernel, dev: DevDax, vma: VmaShape, func: string): 0 | '-ENXIO' | '-EINVAL' {
+  const comm = k.current;
+  if (!dev.dax.ctx.alive) return '-ENXIO';
+  if (!vma.shared) {
+    info(k, dev, `${comm}: ${func}: fail, attempted private mapping`);
+    return '-EINVAL';
+  }
+  const mask = BigInt((dev.region.align - 1) >>> 0); // unsigned int arithmetic, then widened
+  if ((vma.start & mask) !== 0n || (vma.end & mask) !== 0n) {
+    info(k, dev, `${comm}: ${func}: fail, unaligned vma (${hex(vma.start)} - ${hex(vma.end)}, ${hex(mask)})`);
+    return '-EINVAL';
+  }
+  const { dev: pfnDev, map } = dev.region.pfn;
+  if (pfnDev && !map) {
+    // VM_DONTCOPY is never set on a vma this model builds (no madvise).
+    info(k, dev, `${comm}: ${func}: fail, dax range requires MADV_DONTFORK`);
+    return '-EINVAL';
+  }
+  if (!k.config.fs_dax) {
+    info(k, dev, `${comm}: ${func}: fail, vma is not DAX capable`);
+    return '-EINVAL';
+  }
+  return 0;
+}
+
+/** pgoff_to_phys: the resources as one concatenated range; -1 when [phys, phys+size) does not fit. */
+export function pgoff_to_phys(dev: DevDax, pgoff: bigint, size: bigint): bigint | -1 {
+  let p = pgoff;
+  let phys = 0n;
+  let i = 0;
+  for (; i < dev.res.length; i++) {
+    const r = dev.res[i]!;
+    phys = u64(p * PAGE_SIZE + r.start);
+    if (phys >= r.start && phys <= r.end) break;
+    p = u64(p - (r.end - r.start + 1n) / PAGE_SIZE);
+  }
+  if (i < dev.res.length && u64(phys + size - 1n) <= dev.res[i]!.end) return phys;
+  return -1;
+}
+
+/** linear_page_index: the file page of addr in vma. */
+const pageIndex = (vma: VmArea, addr: bigint) => u64(((addr - vma.start) >> 12n) + vma.pgoff);
+
+/** Inserts the leaf of a fault that succeeded, and counts it on the vmas. */
+function insert(k: Kernel, vma: VmArea, size: EntrySize, addr: bigint, phys: bigint): void {
+  const gone = k.mm.install(size, addr, phys, vma);
+  k.send(vma, { type: 'vma.install' });
+  const byVma = new Map<VmArea, number>();
+  for (const l of gone) byVma.set(l.vma, (byVma.get(l.vma) ?? 0) + 1);
+  for (const [v, n] of byVma) k.send(v, { type: 'vma.zap', count: n });
+}
+
+function pte_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint): VmFault {
+  const func = '__dev_dax_pte_fault';
+  if (check_vma(k, dev, vma, func) !== 0) return 'VM_FAULT_SIGBUS';
+  const align = dev.region.align;
+  if (align > 4096) {
+    dbg(k, dev, `${func}: alignment (${hex(align)}) > fault size (0x1000)`);
+    return 'VM_FAULT_SIGBUS';
+  }
+  if (align !== 4096) return 'VM_FAULT_SIGBUS';
+  const pgoff = pageIndex(vma, address);
+  const phys = pgoff_to_phys(dev, pgoff, PAGE_SIZE);
+  if (phys === -1) {
+    dbg(k, dev, `${func}: pgoff_to_phys(${hex(pgoff)}) failed`);
+    return 'VM_FAULT_SIGBUS';
+  }
+  // vm_insert_mixed: -EBUSY when something already maps the address (a racing fault); both
+  // 0 and -EBUSY are NOPAGE.
+  if (k.mm.leafAt(address) === undefined) insert(k, vma, 'PTE', address, phys);
+  return 'VM_FAULT_NOPAGE';
+}
+
+function huge_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint, size: 'PMD' | 'PUD'): VmFault {
+  const func = size === 'PMD' ? '__dev_dax_pmd_fault' : '__dev_dax_pud_fault';
+  const bytes = size === 'PMD' ? PMD_SIZE : PUD_SIZE;
+  const base = address & ~(bytes - 1n);
+  if (check_vma(k, dev, vma, func) !== 0) return 'VM_FAULT_SIGBUS';
+  const align = BigInt(dev.region.align);
+  if (align > bytes) {
+    dbg(k, dev, `${func}: alignment (${hex(align)}) > fault size (${hex(bytes)})`);
+    return 'VM_FAULT_SIGBUS';
+  }
+  if (!(dev.region.pfn.dev && dev.region.pfn.map)) {
+    dbg(k, dev, `${func}: region lacks devmap flags`);
+    return 'VM_FAULT_SIGBUS';
+  }
+  if (bytes < align) return 'VM_FAULT_SIGBUS';
+  if (bytes > align) return 'VM_FAULT_FALLBACK';
+  if (base < vma.start || base + bytes > vma.end) return 'VM_FAULT_SIGBUS';
+  const pgoff = pageIndex(vma, base);
+  const phys = pgoff_to_phys(dev, pgoff, bytes);
+  if (phys === -1) {
+    dbg(k, dev, `${func}: pgoff_to_phys(${hex(pgoff)}) failed`);
+    return 'VM_FAULT_SIGBUS';
+  }
+  // vmf_insert_pfn_pmd / _pud: sets the entry (over whatever the slot held), NOPAGE.
+  insert(k, vma, size, base, phys);
+  return 'VM_FAULT_NOPAGE';
+}
+
+export const PE_SIZE: Record<EntrySize, number> = { PTE: 0, PMD: 1, PUD: 2 };
+
+/**
+ * dev_dax_huge_fault(vmf, pe_size) (and dev_dax_fault, which is its PTE case): logs the entry,
+ * takes the read lock for the handler, dispatches on pe_size; anything else is SIGBUS.
+ */
+export function dev_dax_huge_fault(k: Kernel, vma: VmArea, address: bigint, pe: number, write: boolean): VmFault {
+  const dev = vma.file.priv!;
+  dbg(k, dev, `dev_dax_huge_fault: ${k.current}: ${write ? 'write' : 'read'} (${hex(vma.start)} - ${hex(vma.end)}) size = ${pe}`);
+  const page = address & ~(PAGE_SIZE - 1n);
+  switch (pe) {
+    case 0:
+      return pte_fault(k, dev, vma, page);
+    case 1:
+      return huge_fault(k, dev, vma, page, 'PMD');
+    case 2:
+      // Without CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD the handler is a stub.
+      return k.config.pud ? huge_fault(k, dev, vma, page, 'PUD') : 'VM_FAULT_FALLBACK';
+    default:
+      return 'VM_FAULT_SIGBUS';
+  }
+}
