@@ -18,7 +18,7 @@ export function formatStep(r: StepResult): string {
   const head = `${kleur.dim(`#${step.seq} line ${step.line}`)} ${kleur.cyan(step.task)} ${kleur.bold(KERNEL_FUNCTION[step.event.type])}(${args})`;
   const result = out.blocked ? kleur.yellow('blocked') : out.oops !== undefined ? kleur.red('oops') : `= ${stringify(out.ret ?? null)}`;
   const lines = [`${head} ${result}`];
-  const detail = (label: string, text: string) => lines.push(`    ${label.padEnd(8)}${text}`);
+  const detail = (label: string, text: string) => lines.push(`    ${label.padEnd(9)}${text}`);
   for (const w of out.woke ?? []) {
     detail('woke', `${w.task} ${KERNEL_FUNCTION[w.type]} (line ${w.line}) ${w.oops !== undefined ? `oops: ${w.oops}` : `= ${stringify(w.ret ?? null)}`}`);
   }
