@@ -22,9 +22,9 @@ replay('prints each step with its kernel function and exits 0 when all expectati
   const r = daxsim(['replay', TRACE]);
   assert.is(r.code, 0);
   assert.is(r.err, '');
-  assert.match(r.out, /^#1 line 2 main alloc_dax\(dax=a private=p\) = 0\n {4}state {3}a: alive\n {4}minor {3}0\n/);
+  assert.match(r.out, /^#1 line 2 main alloc_dax\(dax=a private=p\) = 0\n {4}state {4}a: alive\n {4}minor {4}0\n/);
   assert.match(r.out, /#3 line 4 B kill_dax\(dax=a\) blocked\n/);
-  assert.match(r.out, /woke {4}B kill_dax \(line 4\) = 0/);
+  assert.match(r.out, /woke {5}B kill_dax \(line 4\) = 0/);
   assert.match(r.out, /\n8 steps; no divergence; no task left blocked\n$/);
 });
 
