@@ -210,10 +210,7 @@ export function* kill_dev_dax(k: Kernel, dev: DevDax): Sleeps {
 
 /** unmap_mapping_range(dax inode mapping, 0, 0, 1): every entry of every vma of the inode. */
 export function unmap_mapping_range(k: Kernel, dax: DaxDevice): void {
-  for (const vma of dax.mappings) {
-    const gone = k.mm.zap(vma, vma.start, vma.end);
-    if (gone.length > 0) k.send(vma, { type: 'vma.zap', count: gone.length });
-  }
+  for (const vma of dax.mappings) k.mm.pt.zap(vma, vma.start, vma.end);
 }
 
 /** unregister_dev_dax, the devm action: kill, unmap, cdev_device_del, put_device. */

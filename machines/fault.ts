@@ -6,7 +6,8 @@ import { hex, u64 } from '../src/values.ts';
 import type { DevDax } from './device.ts';
 import type { Kernel } from './kernel.ts';
 import type { VmArea } from './memory.ts';
-import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, type EntrySize } from './mm.ts';
+import { PAGE_SIZE, PMD_SIZE, PUD_SIZE } from './mm.ts';
+import type { EntrySize } from './pgtable.ts';
 
 export type VmFault = 'VM_FAULT_NOPAGE' | 'VM_FAULT_SIGBUS' | 'VM_FAULT_FALLBACK' | 'VM_FAULT_OOM';
 
@@ -64,13 +65,9 @@ export function pgoff_to_phys(dev: DevDax, pgoff: bigint, size: bigint): bigint 
 /** linear_page_index: the file page of addr in vma. */
 const pageIndex = (vma: VmArea, addr: bigint) => u64(((addr - vma.start) >> 12n) + vma.pgoff);
 
-/** Inserts the leaf of a fault that succeeded, and counts it on the vmas. */
+/** Inserts the page-table leaf of a fault that succeeded. */
 function insert(k: Kernel, vma: VmArea, size: EntrySize, addr: bigint, phys: bigint): void {
-  const gone = k.mm.install(size, addr, phys, vma);
-  k.send(vma, { type: 'vma.install' });
-  const byVma = new Map<VmArea, number>();
-  for (const l of gone) byVma.set(l.vma, (byVma.get(l.vma) ?? 0) + 1);
-  for (const [v, n] of byVma) k.send(v, { type: 'vma.zap', count: n });
+  k.mm.pt.install(size, addr, phys, vma);
 }
 
 function pte_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint): VmFault {
@@ -90,7 +87,7 @@ function pte_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint): VmFaul
   }
   // vm_insert_mixed: -EBUSY when something already maps the address (a racing fault); both
   // 0 and -EBUSY are NOPAGE.
-  if (k.mm.leafAt(address) === undefined) insert(k, vma, 'PTE', address, phys);
+  if (k.mm.pt.leafAt(address) === undefined) insert(k, vma, 'PTE', address, phys);
   return 'VM_FAULT_NOPAGE';
 }
 

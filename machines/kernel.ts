@@ -70,6 +70,8 @@ export class FailSites {
     this.left[i] = undefined;
     return true;
   }
+  /** A call that lists no site (the common case) shares this one. */
+  static readonly NONE = new FailSites(undefined);
   /** Log error for the first listed site the call never reached. */
   checkReached(line?: number): void {
     const i = this.left.findIndex((s) => s !== undefined);
@@ -111,15 +113,17 @@ export class Kernel {
 
   /** Replays one step of `task`; log errors are thrown as StepError. */
   step(task: string, event: KernelEvent, line: number): Outcome {
-    for (const obj of this.retireNext) this.objects.retire(obj);
-    this.retireNext = [];
+    if (this.retireNext.length > 0) {
+      for (const obj of this.retireNext) this.objects.retire(obj);
+      this.retireNext = [];
+    }
     const waiting = this.blocked.get(task);
     if (waiting !== undefined) {
       refuse(['task'], `task ${JSON.stringify(task)} is blocked in ${KERNEL_FUNCTION[waiting.type]} (line ${waiting.line}) and cannot make another call until it is woken`);
     }
     const rec = (this.rec = new StepRecord());
     this.current = task;
-    const fail = new FailSites(event.fail);
+    const fail = event.fail === undefined ? FailSites.NONE : new FailSites(event.fail);
     const out: Outcome = { state: {} };
     try {
       const r = (this.calls[event.type] as KernelCall)(this, event, fail);
@@ -134,7 +138,7 @@ export class Kernel {
       if (out.blocked === undefined) fail.checkReached();
     } catch (e) {
       if (!(e instanceof Oops)) throw e;
-      if (rec.touched.size > 0) throw new Error(`bug: oops "${e.reason}" after the step changed state`);
+      if (rec.touched !== undefined) throw new Error(`bug: oops "${e.reason}" after the step changed state`);
       out.oops = e.reason;
     }
     this.wakeReady();
@@ -149,18 +153,18 @@ export class Kernel {
   // ---- helpers for kernel functions ----
 
   warn(text: string): void {
-    this.rec.warn.push(text);
+    (this.rec.warn ??= []).push(text);
   }
 
   /** WARN_ONCE: fires the first time per run for its call site. */
   warnOnce(site: string, text: string): void {
     if (this.warnedOnce.has(site)) return;
     this.warnedOnce.add(site);
-    this.rec.warn.push(text);
+    (this.rec.warn ??= []).push(text);
   }
 
   printk(level: 'info' | 'warn' | 'debug', message: string): void {
-    this.rec.log.push(`${level}: ${message}`);
+    (this.rec.log ??= []).push(`${level}: ${message}`);
   }
 
   get record(): StepRecord {
@@ -268,25 +272,32 @@ export class Kernel {
         if (!(e instanceof Oops)) throw e;
         woken = { task, type: b.type, line: b.line, oops: e.reason };
       }
-      this.rec.woke.push(woken);
+      (this.rec.woke ??= []).push(woken);
     }
   }
 
-  private finish(out: Outcome): Outcome {
+  /** The outcome, keys in the order of daxlog.md §4. */
+  private finish(r: Outcome): Outcome {
     const rec = this.rec;
-    for (const [obj, before] of rec.touched) {
-      const now = obj.state;
-      if (now !== before) out.state[obj.label] = now;
-      if (!obj.live) this.retireNext.push(obj);
+    const out: Outcome = r.ret === undefined ? { state: NO_CHANGE } : { ret: r.ret, state: NO_CHANGE };
+    if (rec.touched !== undefined) {
+      out.state = {};
+      for (const [obj, before] of rec.touched) {
+        const now = obj.state;
+        if (now !== before) out.state[obj.label] = now;
+        if (!obj.live) this.retireNext.push(obj);
+      }
     }
-    if (rec.warn.length > 0) out.warn = rec.warn;
-    if (rec.log.length > 0) out.log = rec.log;
-    if (rec.woke.length > 0) out.woke = rec.woke;
+    if (rec.warn !== undefined) out.warn = rec.warn;
+    if (rec.log !== undefined) out.log = rec.log;
+    if (r.blocked) out.blocked = true;
+    if (rec.woke !== undefined) out.woke = rec.woke;
+    if (r.oops !== undefined) out.oops = r.oops;
     if (rec.map !== undefined) out.map = rec.map;
     if (rec.phys !== undefined) out.phys = '0x' + rec.phys.toString(16);
     if (rec.attempts !== undefined) out.attempts = rec.attempts;
     if (rec.minor !== undefined) out.minor = rec.minor;
-    return reorder(out);
+    return out;
   }
 }
 
@@ -294,13 +305,8 @@ function isSleeping(r: Ret | Sleeps): r is Sleeps {
   return typeof r === 'object' && r !== null;
 }
 
-/** Outcome keys in the order of daxlog.md §4. */
-const ORDER = ['ret', 'state', 'warn', 'log', 'blocked', 'woke', 'oops', 'map', 'phys', 'attempts', 'minor'] as const;
-function reorder(out: Outcome): Outcome {
-  const o: Record<string, unknown> = {};
-  for (const k of ORDER) if (out[k] !== undefined) o[k] = out[k];
-  return o as unknown as Outcome;
-}
+/** The state of an outcome in which no object changed (shared; never written to). */
+const NO_CHANGE: Outcome['state'] = Object.freeze({}) as Outcome['state'];
 
 const unmodelled: KernelCall = (_k, e) => refuse(['event', 'type'], `event.type: ${JSON.stringify(e.type)} is not modelled by this version of daxsim`);
 const UNMODELLED = Object.fromEntries(Object.keys(KERNEL_FUNCTION).map((t) => [t, unmodelled])) as unknown as CallTable<EventType>;

@@ -10,7 +10,8 @@ import type { FileMmap, VmaAccess, VmaFault, VmaMunmap } from './events.ts';
 import { check_vma, dev_dax_huge_fault, PE_SIZE, type VmaShape, type VmFault } from './fault.ts';
 import { fileMachine } from './file.ts';
 import type { Kernel } from './kernel.ts';
-import { ENTRY_BYTES, MMAP_MIN_ADDR, PAGE_SIZE, type EntrySize, type Leaf } from './mm.ts';
+import { MMAP_MIN_ADDR, PAGE_SIZE } from './mm.ts';
+import type { EntrySize, Leaf } from './pgtable.ts';
 import { KObject, NullObject } from './objects.ts';
 import { oops, refuse, type Ret } from './outcome.ts';
 import type { DaxDevice } from './super.ts';
@@ -183,8 +184,7 @@ function unmapRange(k: Kernel, v: VmArea, start: bigint, end: bigint, path: (str
   if (from > v.start && to < v.end) {
     refuse(path, `${path.join('.')}: unmapping [${hex(from)}, ${hex(to)}) would split ${v.label} in two; daxlog v1 allows cutting only a head or a tail`);
   }
-  const gone = k.mm.zap(v, from, to);
-  if (gone.length > 0) k.send(v, { type: 'vma.zap', count: gone.length });
+  k.mm.pt.zap(v, from, to);
   if (from === v.start && to === v.end) {
     k.mm.remove(v);
     v.file.dax.mappings.delete(v);
@@ -195,7 +195,7 @@ function unmapRange(k: Kernel, v: VmArea, start: bigint, end: bigint, path: (str
   } else {
     k.send(v, { type: 'vma.trim', start: v.start, end: from, pgoff: v.pgoff });
   }
-  k.mm.freeTables(from, to);
+  k.mm.pt.freeTables(from, to, (a, b) => !(a >= from && b <= to) && k.mm.overlapping(a, b).length > 0);
 }
 
 // ---- faults ----
@@ -227,10 +227,10 @@ export function handle_mm_fault(k: Kernel, e: VmaAccess, v: VmArea | NullObject)
     return r;
   };
   let r: VmFault = 'VM_FAULT_FALLBACK';
-  if (k.mm.slotEmpty('PUD', addr) && thp) r = attempt('PUD');
+  if (k.mm.pt.slotEmpty('PUD', addr) && thp) r = attempt('PUD');
   if (r === 'VM_FAULT_FALLBACK') {
-    k.mm.allocPmdTable(addr);
-    if (k.mm.slotEmpty('PMD', addr) && thp) r = attempt('PMD');
+    k.mm.pt.allocPmdTable(addr);
+    if (k.mm.pt.slotEmpty('PMD', addr) && thp) r = attempt('PMD');
   }
   if (r === 'VM_FAULT_FALLBACK') r = attempt('PTE');
   if (r === 'VM_FAULT_NOPAGE') report(k, addr);
@@ -239,10 +239,10 @@ export function handle_mm_fault(k: Kernel, e: VmaAccess, v: VmArea | NullObject)
 
 /** Sets map and phys when an entry maps addr. */
 function report(k: Kernel, addr: bigint): boolean {
-  const leaf = k.mm.leafAt(addr);
+  const leaf = k.mm.pt.leafAt(addr);
   if (leaf === undefined) return false;
   const rec = k.record;
   rec.map = leaf.size;
-  rec.phys = u64(leaf.phys + (addr & (ENTRY_BYTES[leaf.size] - 1n)));
+  rec.phys = u64(leaf.phys + (addr - leaf.base));
   return true;
 }

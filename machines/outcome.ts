@@ -55,11 +55,15 @@ export function oops(reason: string): never {
   throw new Oops(reason);
 }
 
+/**
+ * What a step has produced so far. Its lists are made on first use: most steps (an access that
+ * hits, a read lock) produce nothing but a return value.
+ */
 export class StepRecord {
-  readonly touched = new Map<KObject, StateName | null>();
-  readonly warn: string[] = [];
-  readonly log: string[] = [];
-  readonly woke: Woken[] = [];
+  touched: Map<KObject, StateName | null> | undefined;
+  warn: string[] | undefined;
+  log: string[] | undefined;
+  woke: Woken[] | undefined;
   minor: number | undefined;
   map: FaultSize | undefined;
   phys: bigint | undefined;
@@ -67,6 +71,7 @@ export class StepRecord {
 
   /** Remembers obj's state before the step changes it (first touch wins). */
   touch(obj: KObject, created = false): void {
-    if (!this.touched.has(obj)) this.touched.set(obj, created ? null : obj.state);
+    const t = (this.touched ??= new Map());
+    if (!t.has(obj)) t.set(obj, created ? null : obj.state);
   }
 }

@@ -9,6 +9,7 @@ import { findLogs, recordFile, replayFile, verifyFile } from './files.ts';
 import { formatStep, formatSummary } from './format.ts';
 import { Output } from './io.ts';
 import { stringify } from './json.ts';
+import { stepJson } from './jsonl.ts';
 import type { StepResult } from './replay.ts';
 import { verifyStatus, type Verdict } from './verify.ts';
 
@@ -17,7 +18,7 @@ type Status = 0 | 1 | 2;
 async function replay(log: string, opts: { json?: boolean }): Promise<Status> {
   const out = new Output(process.stdout);
   const onStep = opts.json
-    ? (r: StepResult) => out.write(jsonLine(r))
+    ? (r: StepResult) => out.write(stepJson(r))
     : (r: StepResult) => out.write(formatStep(r));
   const res = await replayFile(log, onStep, () => out.maybeFlush());
   if (res.error !== undefined) {
@@ -27,15 +28,6 @@ async function replay(log: string, opts: { json?: boolean }): Promise<Status> {
   if (!opts.json) out.write(formatSummary(res.summary));
   await out.flush();
   return res.summary.diverged > 0 ? 1 : 0;
-}
-
-function jsonLine(r: StepResult): string {
-  const s = r.step;
-  const o: Record<string, unknown> = { seq: s.seq, line: s.line, task: s.task, event: s.input['event'] };
-  if (s.input['expect'] !== undefined) o['expect'] = s.input['expect'];
-  o['out'] = r.out;
-  if (r.diverged !== undefined) o['diverged'] = r.diverged;
-  return stringify(o) + '\n';
 }
 
 async function verify(paths: string[]): Promise<Status> {

@@ -43,7 +43,8 @@ function emit(path: string, bytes: Buffer, line: number, sink: LineSink): number
   for (;;) {
     let end = text.indexOf('\n', start);
     const stop = end < 0 ? text.length : end;
-    if (Buffer.byteLength(text.slice(start, stop)) > MAX_LINE_BYTES) tooLong(path, line + 1);
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only long lines need counting.
+    if ((stop - start) * 3 > MAX_LINE_BYTES && Buffer.byteLength(text.slice(start, stop)) > MAX_LINE_BYTES) tooLong(path, line + 1);
     sink(text.charCodeAt(stop - 1) === 13 ? text.slice(start, stop - 1) : text.slice(start, stop), ++line);
     if (end < 0) return line;
     start = end + 1;
@@ -82,27 +83,49 @@ function firstInvalid(b: Uint8Array): number {
   return -1;
 }
 
-/** Buffered writing to a stream that waits when the stream asks it to. */
+/**
+ * Buffered writing to a stream that waits when the stream asks it to. Text is encoded straight
+ * into a 1 MiB buffer (no joining of many small strings), which is handed to the stream in one
+ * write when it fills up.
+ */
 export class Output {
-  private buf: string[] = [];
-  private size = 0;
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
+  private pending = false;
   constructor(private readonly stream: Writable) {}
 
   write(s: string): void {
-    this.buf.push(s);
-    this.size += s.length;
+    if (s.length * 3 > this.buf.length - this.used) {
+      this.spill();
+      if (s.length * 3 > this.buf.length) {
+        this.queue(Buffer.from(s));
+        return;
+      }
+    }
+    this.used += this.buf.write(s, this.used);
   }
 
-  /** Flushes when enough is buffered; await it between steps. */
+  /** Waits for the stream when it has asked for a pause; call it between chunks of work. */
   async maybeFlush(): Promise<void> {
-    if (this.size >= 1 << 16) await this.flush();
+    if (this.pending) {
+      await new Promise<void>((r) => this.stream.once('drain', r));
+      this.pending = false;
+    }
   }
 
   async flush(): Promise<void> {
-    if (this.size === 0) return;
-    const data = this.buf.join('');
-    this.buf = [];
-    this.size = 0;
-    if (!this.stream.write(data)) await new Promise<void>((r) => this.stream.once('drain', r));
+    this.spill();
+    await this.maybeFlush();
+  }
+
+  private spill(): void {
+    if (this.used === 0) return;
+    this.queue(this.buf.subarray(0, this.used)); // the stream owns it now
+    this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.used = 0;
+  }
+
+  private queue(b: Buffer): void {
+    if (!this.stream.write(b)) this.pending = true;
   }
 }

@@ -88,13 +88,16 @@ export function offsetOf(text: string, path: (string | number)[], key = false): 
   return 0;
 }
 
-/** JSON text of a value that may hold bigints (written as plain JSON numbers). */
+/**
+ * JSON text of a value that may hold bigints (written as plain JSON numbers). Plain
+ * JSON.stringify is tried first: it throws on a bigint, and only then is the slower path with a
+ * replacer taken (logs rarely hold integers beyond 2^53).
+ */
 export function stringify(value: unknown): string {
-  let big = false;
-  const s = JSON.stringify(value, (_k, v: unknown) => {
-    if (typeof v !== 'bigint') return v;
-    big = true;
-    return `\u0000${v}\u0000`;
-  });
-  return big ? s.replace(/"\\u0000(-?\d+)\\u0000"/g, '$1') : s;
+  try {
+    return JSON.stringify(value);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+  }
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000${v}\u0000` : v)).replace(/"\\u0000(-?\d+)\\u0000"/g, '$1');
 }

@@ -58,6 +58,15 @@ export const DEFAULT_CONFIG: KernelConfig = {
   mmap_base: 0x7f0000000000n,
 };
 
+/** Per event type, the fields that hold u64 spellings. */
+const U64_FIELDS = Object.fromEntries(
+  EVENT_TYPES.map((t) => {
+    const props = (EVENT_SCHEMAS[t] as TSchema & { properties: Record<string, TSchema> }).properties;
+    return [t, Object.keys(props).filter((k) => props[k]!['u64'] === true)];
+  }),
+) as Record<EventType, string[]>;
+const FAULT_SIZE_NAMES = new Set(['PTE', 'PMD', 'PUD']);
+
 const EXPECTED_TYPE = `one of ${EVENT_TYPES.map((t) => JSON.stringify(t)).join(', ')}`;
 
 export class LogReader {
@@ -137,18 +146,17 @@ export class LogReader {
 
   /** Converts the event's integer spellings to bigints (their shapes were validated). */
   private normalise(type: EventType, raw: JsonObject, text: string, line: number): KernelEvent {
-    const props = (EVENT_SCHEMAS[type] as TSchema & { properties: Record<string, TSchema> }).properties;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(raw)) {
-      const s = props[k]!;
-      if (k === 'res') {
-        out[k] = (v as JsonObject[]).map((r, i) => ({
-          start: this.u64(r['start'], text, line, ['event', k, i, 'start']),
-          size: this.u64(r['size'], text, line, ['event', k, i, 'size']),
-        }));
-      } else if (s['u64'] === true && !(typeof v === 'string' && /^P[TMU]D$|^PTE$/.test(v))) {
-        out[k] = this.u64(v, text, line, ['event', k]);
-      } else out[k] = v;
+    const out: Record<string, unknown> = { ...raw };
+    for (const k of U64_FIELDS[type]) {
+      const v = raw[k];
+      if (v === undefined || (k === 'size' && type === 'vma.fault' && typeof v === 'string' && FAULT_SIZE_NAMES.has(v))) continue;
+      out[k] = this.u64(v, text, line, ['event', k]);
+    }
+    if (type === 'dev_dax.create') {
+      out['res'] = (raw['res'] as JsonObject[]).map((r, i) => ({
+        start: this.u64(r['start'], text, line, ['event', 'res', i, 'start']),
+        size: this.u64(r['size'], text, line, ['event', 'res', i, 'size']),
+      }));
     }
     return out as unknown as KernelEvent;
   }
