@@ -1,0 +1,45 @@
+// The README shows real output: these tests keep it true.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const readme = readFileSync('README.md', 'utf8');
+const run = (args: string[]) =>
+  spawnSync(process.execPath, [resolve('bin/daxsim.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+/** The console block that starts with `$ <command>`, without the command line. */
+function shown(command: string): string {
+  const at = readme.indexOf(`$ ${command}\n`);
+  assert.ok(at >= 0, `README shows ${command}`);
+  const body = readme.slice(at + command.length + 3);
+  return body.slice(0, body.indexOf('```'));
+}
+
+const doc = suite('README');
+
+doc('the race example is the real replay output', () => {
+  const r = run(['replay', 'traces/device/race-fault-vs-unregister.jsonl']);
+  assert.is(r.status, 0);
+  assert.is(shown('npx daxsim replay traces/device/race-fault-vs-unregister.jsonl'), r.stdout);
+});
+
+doc('the log-error example is the real output, stdout then stderr', () => {
+  const r = run(['replay', 'test/fixtures/bad-field.jsonl']);
+  assert.is(r.status, 2);
+  assert.is(shown('npx daxsim replay test/fixtures/bad-field.jsonl'), r.stdout + r.stderr);
+});
+
+doc('the library example runs and prints what its comments say', () => {
+  const code = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+  const dir = mkdtempSync(join(tmpdir(), 'daxsim-readme-'));
+  const file = join(dir, 'example.ts');
+  writeFileSync(file, code.replace("from 'daxsim'", `from '${resolve('src/index.ts')}'`));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  for (const comment of code.matchAll(/^\/\/ (.*)$/gm)) assert.ok(r.stdout.includes(comment[1]!), comment[1]);
+});
+
+doc.run();
