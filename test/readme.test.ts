@@ -32,6 +32,12 @@ doc('the log-error example is the real output, stdout then stderr', () => {
   assert.is(shown('npx daxsim replay test/fixtures/bad-field.jsonl'), r.stdout + r.stderr);
 });
 
+doc('the first screen shows the real closing line of npm start', () => {
+  const r = run(['verify', 'traces']);
+  const total = r.stdout.trimEnd().split('\n').at(-1)!;
+  assert.ok(readme.slice(0, readme.indexOf('As a library')).includes(`\n${total}\n`), total);
+});
+
 doc('the library example runs and prints what its comments say', () => {
   const code = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
   const dir = mkdtempSync(join(tmpdir(), 'daxsim-readme-'));
