@@ -1,0 +1,31 @@
+// daxsim replay LOG [--json]: each step with its outcome; 0, 1 on divergence, 2 on a log error.
+import { replayFile } from '../files.ts';
+import { formatStep, formatSummary } from '../format.ts';
+import { Output } from '../io.ts';
+import { stepJson } from '../jsonl.ts';
+import type { StepResult } from '../replay.ts';
+import { logError, type DaxsimCommand, type Status } from './types.ts';
+
+export async function replay(log: string, opts: { json?: boolean }): Promise<Status> {
+  const out = new Output(process.stdout);
+  const onStep = opts.json ? (r: StepResult) => out.write(stepJson(r)) : (r: StepResult) => out.write(formatStep(r));
+  const res = await replayFile(log, onStep, () => out.maybeFlush());
+  if (res.error !== undefined) {
+    await out.flush();
+    return logError(res.error);
+  }
+  if (!opts.json) out.write(formatSummary(res.summary));
+  await out.flush();
+  return res.summary.diverged > 0 ? 1 : 0;
+}
+
+export const replayCommand: DaxsimCommand = {
+  register(program, exit) {
+    program
+      .command('replay')
+      .description('replay one log and print each step with its outcome')
+      .argument('<log>', "a daxlog file, or '-' for standard input")
+      .option('--json', 'print JSON Lines: each step with its outcome ("out") and any divergence')
+      .action(async (log: string, opts: { json?: boolean }) => exit(await replay(log, opts)));
+  },
+};

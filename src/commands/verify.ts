@@ -1,0 +1,42 @@
+// daxsim verify PATH...: a verdict per log and a closing total; 0, 1 on divergence, 2 on a log error.
+import kleur from 'kleur';
+import { KERNEL_FUNCTION } from '../../machines/events.ts';
+import { findLogs, verifyFile } from '../files.ts';
+import { stringify } from '../json.ts';
+import { verifyStatus, type Verdict } from '../verify.ts';
+import type { DaxsimCommand, Status } from './types.ts';
+
+export async function verify(paths: string[]): Promise<Status> {
+  const verdicts: Verdict[] = [];
+  for (const p of findLogs(paths)) {
+    const v = await verifyFile(p);
+    verdicts.push(v);
+    process.stdout.write(verdictLine(v));
+  }
+  const count = (f: (v: Verdict) => boolean) => verdicts.filter(f).length;
+  const ok = count((v) => v.error === undefined && v.diverged === 0);
+  const steps = verdicts.reduce((n, v) => n + v.steps, 0);
+  process.stdout.write(
+    `${verdicts.length} logs, ${steps} steps: ${ok} verified, ${count((v) => v.error === undefined && v.diverged > 0)} diverged, ${count((v) => v.error !== undefined)} log errors\n`,
+  );
+  return verifyStatus(verdicts);
+}
+
+function verdictLine(v: Verdict): string {
+  if (v.error !== undefined) return `${kleur.red('error')}  ${v.error.message}\n`;
+  const blocked = v.blocked.map((b) => `; task ${b.task} left blocked in ${KERNEL_FUNCTION[b.type]} (line ${b.line}), sleeping in ${b.where}`).join('');
+  if (v.diverged === 0) return `${kleur.green('ok')}     ${v.file} (${v.steps} steps${blocked})\n`;
+  const f = v.first!;
+  const d = f.divergence;
+  return `${kleur.red('FAIL')}   ${v.file}: ${v.diverged} of ${v.steps} steps diverged; first at line ${f.line}: ${d.key} expected ${stringify(d.expected)}, got ${stringify(d.actual)}${blocked}\n`;
+}
+
+export const verifyCommand: DaxsimCommand = {
+  register(program, exit) {
+    program
+      .command('verify')
+      .description('replay every log (directories are searched for *.jsonl) and print a verdict per log')
+      .argument('<path...>', 'log files or directories')
+      .action(async (paths: string[]) => exit(await verify(paths)));
+  },
+};
