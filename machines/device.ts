@@ -7,7 +7,7 @@
 // bugs: alloc_dax failing makes devm_create_dev_dax return NULL (rc is never set), a failed
 // devm registration of the region leaks it with kref 1, and a failed sysfs_create_groups
 // leaves drvdata pointing at freed memory.
-import { createActor } from 'xstate';
+import type { Actor } from 'xstate';
 import { daxRegionMachine } from './dax_region.ts';
 import { devDaxMachine } from './dev_dax.ts';
 import type { ParentDevice } from './driver.ts';
@@ -32,7 +32,7 @@ export class DaxRegion extends KObject<typeof daxRegionMachine> {
   /** Allocator of child dev_dax ids. */
   readonly ida = new Ida();
   constructor(
-    actor: ReturnType<typeof createActor<typeof daxRegionMachine>>,
+    actor: Actor<typeof daxRegionMachine>,
     readonly parent: ParentDevice,
     /** int region_id */
     readonly id: number,
@@ -57,7 +57,7 @@ export interface DevDaxResource {
 export class DevDax extends KObject<typeof devDaxMachine> {
   constructor(
     handle: string,
-    actor: ReturnType<typeof createActor<typeof devDaxMachine>>,
+    actor: Actor<typeof devDaxMachine>,
     readonly name: string,
     readonly id: number,
     readonly region: DaxRegion,
@@ -100,8 +100,7 @@ export function alloc_dax_region(
   }
   if (!aligned(start, align) || !aligned(size, align)) return null;
   if (fail.take('kzalloc')) return null;
-  const actor = createActor(daxRegionMachine, { id: parent.name, systemId: `region:${parent.name}`, input: { id } });
-  const region = k.adopt(new DaxRegion(actor.start(), parent, id, start, size, align, pfn));
+  const region = k.adopt(new DaxRegion(k.actor(daxRegionMachine, parent.name, { id }), parent, id, start, size, align, pfn));
   parent.drvdata = region;
   if (fail.take('sysfs_create_groups')) {
     k.send(region, { type: 'dax_region.free' }); // kfree; drvdata still points at it
@@ -176,8 +175,7 @@ export function* devm_create_dev_dax(
     return 'NULL';
   }
   // From here teardown goes through dev_dax_release.
-  const actor = createActor(devDaxMachine, { id: handle, systemId: `dev_dax:${handle}`, input: { name } });
-  const dev = k.adopt(new DevDax(handle, actor.start(), name, id, region, dax, copied));
+  const dev = k.adopt(new DevDax(handle, k.actor(devDaxMachine, handle, { name }), name, id, region, dax, copied));
   k.send(region, { type: 'dax_region.get' });
   let rc: string | undefined;
   if (fail.take('cdev_device_add')) rc = '-EBUSY';

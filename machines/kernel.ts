@@ -9,7 +9,7 @@
 //
 // Determinism: nothing here reads a clock, randomness or a module-level counter; the only
 // sources of numbers are the log and the modelled allocators.
-import { createActor, type Actor } from 'xstate';
+import { createActor, type Actor, type ActorOptions, type AnyStateMachine, type InputFrom, type InspectionEvent } from 'xstate';
 import { daxSrcuMachine, graceOver, innermost } from './dax_srcu.ts';
 import { KERNEL_FUNCTION, type EventType, type FailSite, type KernelEvent, type ObjectKind } from './events.ts';
 import type { DevDax } from './device.ts';
@@ -79,6 +79,12 @@ export class FailSites {
   }
 }
 
+/** Optional observers of a kernel; none of them is on the plain replay path when unset. */
+export interface KernelHooks {
+  /** XState's inspection callback, given to every actor the kernel creates. */
+  inspect?: (event: InspectionEvent) => void;
+}
+
 export class Kernel {
   /** max(nr_dax, 256): the chrdev region and the minor IDA bound (dax_fs_init). */
   readonly nrDax: number;
@@ -104,9 +110,10 @@ export class Kernel {
   constructor(
     readonly config: KernelConfig,
     calls: Partial<CallTable<EventType>> = {},
+    private readonly hooks: KernelHooks = {},
   ) {
     this.nrDax = Math.max(config.nr_dax, 256);
-    this.srcu = createActor(daxSrcuMachine, { id: 'dax_srcu', systemId: 'dax_srcu' }).start();
+    this.srcu = this.actor(daxSrcuMachine, 'dax_srcu', undefined);
     this.mm = new AddressSpace(config.mmap_base);
     this.calls = { ...UNMODELLED, ...SUPER_CALLS, ...calls } as CallTable<EventType>;
   }
@@ -229,6 +236,16 @@ export class Kernel {
       wake: () => this.srcu.send({ type: 'dax_srcu.synchronized', task }),
     };
     return 0;
+  }
+
+  /**
+   * Creates and starts the actor of a kernel object, named by its handle. Every object is a root
+   * actor of its own (never a child of one parent: spawning thousands of children is quadratic
+   * in XState 5).
+   */
+  actor<M extends AnyStateMachine>(machine: M, id: string, input: InputFrom<M>): Actor<M> {
+    const options: ActorOptions<M> = this.hooks.inspect === undefined ? { id, input } : { id, input, inspect: this.hooks.inspect };
+    return (createActor as (m: M, o: ActorOptions<M>) => Actor<M>)(machine, options).start();
   }
 
   /** The parent device of that name, made on first use. */

@@ -3,7 +3,7 @@
 // dax_get_unmapped_area and dax_mmap), munmap, and the core-mm fault cascade of v4.12's
 // __handle_mm_fault (PUD → PMD → PTE). Files and mappings are XState machines (file.ts,
 // vm_area.ts); the address space is mm.ts.
-import { createActor } from 'xstate';
+import type { Actor } from 'xstate';
 import { hex, u64 } from '../src/values.ts';
 import { cdev_put, type DevDax } from './device.ts';
 import type { FileMmap, VmaAccess, VmaFault, VmaMunmap } from './events.ts';
@@ -20,7 +20,7 @@ import { vmAreaMachine } from './vm_area.ts';
 export class OpenFile extends KObject<typeof fileMachine> {
   constructor(
     handle: string,
-    actor: ReturnType<typeof createActor<typeof fileMachine>>,
+    actor: Actor<typeof fileMachine>,
     /** The device whose cdev the file holds. */
     readonly dev: DevDax,
     /** inode_dax(inode): f_mapping is this dax inode's address space. */
@@ -40,7 +40,7 @@ export class VmArea extends KObject<typeof vmAreaMachine> {
   readonly leaves = new Set<Leaf>();
   constructor(
     handle: string,
-    actor: ReturnType<typeof createActor<typeof vmAreaMachine>>,
+    actor: Actor<typeof vmAreaMachine>,
     readonly file: OpenFile,
   ) {
     super('mapping', handle, actor);
@@ -78,8 +78,8 @@ export function chrdev_open(k: Kernel, fd: string, devName: string): Ret {
   k.send(dev, { type: 'dev_dax.cdev_get' });
   const priv = dev.dax.ctx.private === null ? null : dev;
   if (priv !== null) k.printk('debug', `dax ${dev.name}: dax_open`);
-  const actor = createActor(fileMachine, { id: fd, systemId: `file:${fd}`, input: { dev: devName, private: priv?.label ?? null } });
-  k.adopt(new OpenFile(fd, actor.start(), dev, dev.dax, priv));
+  const actor = k.actor(fileMachine, fd, { dev: devName, private: priv?.label ?? null });
+  k.adopt(new OpenFile(fd, actor, dev, dev.dax, priv));
   return 0;
 }
 
@@ -152,8 +152,8 @@ export function do_mmap(k: Kernel, e: FileMmap, f: OpenFile | NullObject): Ret {
   const shape: VmaShape = { start: addr, end: addr + len, shared };
   const rc = check_vma(k, dev, shape, 'dax_mmap'); // under dax_read_lock, released at once
   if (rc !== 0) return failed(rc);
-  const actor = createActor(vmAreaMachine, { id: e.vma, systemId: `vma:${e.vma}`, input: { start: addr, end: addr + len, pgoff, shared } });
-  const vma = k.adopt(new VmArea(e.vma, actor.start(), f));
+  const actor = k.actor(vmAreaMachine, e.vma, { start: addr, end: addr + len, pgoff, shared });
+  const vma = k.adopt(new VmArea(e.vma, actor, f));
   k.send(f, { type: 'file.get' });
   k.mm.insert(vma);
   f.dax.mappings.add(vma);

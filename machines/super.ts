@@ -3,7 +3,6 @@
 // dax_i_callback. Each function checks first for what would crash the kernel (a NULL
 // dax_device where it is dereferenced, memory already freed) and reports an oops before any
 // state changes; everything else goes through the dax_device and dax_srcu machines.
-import { createActor } from 'xstate';
 import { daxDeviceMachine } from './dax_device.ts';
 import type { CallTable, FailSites, Kernel, Sleeps } from './kernel.ts';
 import type { VmArea } from './memory.ts';
@@ -32,8 +31,7 @@ export function alloc_dax(k: Kernel, handle: string, priv: string, fail: FailSit
     k.minors.remove(minor);
     return null;
   }
-  const actor = createActor(daxDeviceMachine, { id: handle, systemId: handle, input: { minor, private: priv } });
-  const dev = k.adopt(new DaxDevice('dax_device', handle, actor.start()));
+  const dev = k.adopt(new DaxDevice('dax_device', handle, k.actor(daxDeviceMachine, handle, { minor, private: priv })));
   k.record.minor = minor;
   return dev;
 }

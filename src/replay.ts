@@ -2,7 +2,7 @@
 // step's expect. The Replayer is fed lines as they are read, so a log of any length streams;
 // replayText is the same for a log held in memory (tests, the browser, embedding apps).
 import { KERNEL_FUNCTION, type EventType } from '../machines/events.ts';
-import { Kernel } from '../machines/kernel.ts';
+import { Kernel, type CallTable, type KernelHooks } from '../machines/kernel.ts';
 import { StepError, type Outcome } from '../machines/outcome.ts';
 import { DEVICE_CALLS } from '../machines/device_calls.ts';
 import { die, LogError } from './errors.ts';
@@ -24,6 +24,13 @@ export interface Summary {
   blocked: { task: string; type: EventType; line: number; where: string }[];
 }
 
+export interface ReplayOptions {
+  /** Kernel calls to use instead of the model's own (tests that break one rule on purpose). */
+  calls?: Partial<CallTable<EventType>>;
+  /** Observers of the kernel (the inspector); the plain replay has none. */
+  hooks?: KernelHooks;
+}
+
 export class Replayer {
   private readonly reader: LogReader;
   private kernel: Kernel | undefined;
@@ -31,7 +38,10 @@ export class Replayer {
   /** Text of steps whose call is blocked, to place log errors found when they wake. */
   private readonly blockedText = new Map<number, string>();
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    private readonly options: ReplayOptions = {},
+  ) {
     this.reader = new LogReader(file);
   }
 
@@ -49,7 +59,7 @@ export class Replayer {
     const got = this.reader.feed(text, line);
     if (got === undefined) return undefined;
     if (!('event' in got)) {
-      this.kernel = new Kernel(got.config, DEVICE_CALLS);
+      this.kernel = new Kernel(got.config, this.options.calls === undefined ? DEVICE_CALLS : { ...DEVICE_CALLS, ...this.options.calls }, this.options.hooks);
       return undefined;
     }
     const k = this.kernel!;
@@ -90,8 +100,8 @@ export interface ReplayResult {
 }
 
 /** Replays a whole log held in memory. Never throws for a bad log: see `error`. */
-export function replayText(text: string, file = '<log>'): ReplayResult {
-  const r = new Replayer(file);
+export function replayText(text: string, file = '<log>', options: ReplayOptions = {}): ReplayResult {
+  const r = new Replayer(file, options);
   const results: StepResult[] = [];
   try {
     splitLines(text, (line, n) => {
