@@ -95,14 +95,22 @@ export function alloc_dax_region(
   const id = Number(BigInt.asIntN(32, regionId));
   const align = Number(BigInt.asUintN(32, alignArg));
   if (parent.drvdata !== null) {
+    k.hit('alloc_dax_region:drvdata_set');
     k.warn(`${devPrefix(parent)}: dax core failed to setup private data`);
     return null;
   }
-  if (!aligned(start, align) || !aligned(size, align)) return null;
-  if (fail.take('kzalloc')) return null;
+  if (!aligned(start, align) || !aligned(size, align)) {
+    k.hit('alloc_dax_region:misaligned');
+    return null;
+  }
+  if (fail.take('kzalloc')) {
+    k.hit('alloc_dax_region:kzalloc');
+    return null;
+  }
   const region = k.adopt(new DaxRegion(k.actor(daxRegionMachine, parent.name, { id }), parent, id, start, size, align, pfn));
   parent.drvdata = region;
   if (fail.take('sysfs_create_groups')) {
+    k.hit('alloc_dax_region:sysfs_create_groups');
     k.send(region, { type: 'dax_region.free' }); // kfree; drvdata still points at it
     return null;
   }
@@ -111,26 +119,36 @@ export function alloc_dax_region(
   if (fail.take('devm_add_action')) {
     // devm_add_action_or_reset runs the action now; the caller never gets the pointer it
     // would have to put, so the region leaks with kref 1.
+    k.hit('alloc_dax_region:devm_add_action');
     parent.group = null;
     k.send(region, { type: 'dax_region.unregister' });
     return null;
   }
   parent.devres.push({ name: 'dax_region_unregister', target: region, run: () => dax_region_unregister(k, region) });
+  k.hit('alloc_dax_region:ok');
   return region;
 }
 
 /** dax_region_unregister, the devm action: remove the sysfs group, drop the devm reference. */
 export function* dax_region_unregister(k: Kernel, region: DaxRegion): Sleeps {
   const parent = region.parent;
-  if (parent.groupReaders.size > 0) yield parent.drain();
+  if (parent.groupReaders.size > 0) {
+    k.hit('dax_region_unregister:drain_waits');
+    yield parent.drain();
+  }
   if (parent.group === region) parent.group = null;
   k.send(region, { type: 'dax_region.unregister' });
+  k.hit(region.state === 'freed' ? 'dax_region_unregister:frees' : 'dax_region_unregister:children_hold');
   return 0;
 }
 
 export function dax_region_put(k: Kernel, region: DaxRegion): void {
-  if (region.state === 'freed') oops(`use after free: dax_region_put() on region ${region.label}, already freed`);
+  if (region.state === 'freed') {
+    k.hit('oops:freed_region');
+    oops(`use after free: dax_region_put() on region ${region.label}, already freed`);
+  }
   k.send(region, { type: 'dax_region.put' });
+  k.hit((region.state as string) === 'freed' ? 'dax_region_put:frees' : 'dax_region_put:held');
 }
 
 /** The handle a new dev_dax takes: free, final, or a device already unregistered (name free). */
@@ -153,23 +171,37 @@ export function* devm_create_dev_dax(
   path: (string | number)[],
 ): Generator<ReturnType<ParentDevice['drain']>, DevDax | string, void> {
   const parent = region.parent;
-  if (region.state === 'freed') oops(`use after free: devm_create_dev_dax() on region ${region.label}, already freed`);
+  if (region.state === 'freed') {
+    k.hit('oops:freed_region');
+    oops(`use after free: devm_create_dev_dax() on region ${region.label}, already freed`);
+  }
   if (parent.driver === null) {
+    k.hit('oops:no_driver');
     oops(`NULL pointer dereference: devm_create_dev_dax() reads parent->driver->owner, and ${parent.name} has no driver bound`);
   }
-  if (fail.take('kzalloc')) return '-ENOMEM';
+  if (fail.take('kzalloc')) {
+    k.hit('devm_create_dev_dax:kzalloc');
+    return '-ENOMEM';
+  }
   const copied: DevDaxResource[] = [];
   for (const r of res) {
-    if (!aligned(r.start, region.align) || !aligned(r.size, region.align)) return '-EINVAL';
+    if (!aligned(r.start, region.align) || !aligned(r.size, region.align)) {
+      k.hit('devm_create_dev_dax:misaligned');
+      return '-EINVAL';
+    }
     copied.push({ start: r.start, end: u64(r.start + r.size - 1n) });
   }
   const id = fail.take('ida') ? '-ENOSPC' : region.ida.get(0);
-  if (typeof id === 'string') return id;
+  if (typeof id === 'string') {
+    k.hit('devm_create_dev_dax:ida');
+    return id;
+  }
   const name = `dax${region.id}.${id}`;
   const handle = devHandle ?? name;
   claimDevHandle(k, handle, devHandle === undefined ? ['event', 'parent'] : path);
   const dax = fail.take('alloc_dax') ? null : alloc_dax(k, `${handle}/dax_dev`, handle, fail);
   if (dax === null) {
+    k.hit('devm_create_dev_dax:alloc_dax_null');
     region.ida.remove(id);
     if (k.objects.liveAt(handle) === undefined) k.bindNull('dev_dax', handle, 'NULL');
     return 'NULL';
@@ -178,9 +210,12 @@ export function* devm_create_dev_dax(
   const dev = k.adopt(new DevDax(handle, k.actor(devDaxMachine, handle, { name }), name, id, region, dax, copied));
   k.send(region, { type: 'dax_region.get' });
   let rc: string | undefined;
-  if (fail.take('cdev_device_add')) rc = '-EBUSY';
-  else if (k.nodes.has(name)) {
+  if (fail.take('cdev_device_add')) {
+    k.hit('devm_create_dev_dax:cdev_device_add');
+    rc = '-EBUSY';
+  } else if (k.nodes.has(name)) {
     // device_add: the class already has a device of that name.
+    k.hit('devm_create_dev_dax:duplicate_name');
     k.warn(`sysfs: cannot create duplicate filename '/class/dax/${name}'`);
     rc = '-EEXIST';
   }
@@ -192,10 +227,12 @@ export function* devm_create_dev_dax(
   k.send(dev, { type: 'dev_dax.cdev_add' });
   k.nodes.set(name, dev);
   if (fail.take('devm_add_action')) {
+    k.hit('devm_create_dev_dax:devm_add_action');
     yield* unregister_dev_dax(k, dev);
     return '-ENOMEM';
   }
   parent.devres.push({ name: 'unregister_dev_dax', target: dev, run: () => unregister_dev_dax(k, dev) });
+  k.hit('devm_create_dev_dax:ok');
   return dev;
 }
 
@@ -208,13 +245,20 @@ export function* kill_dev_dax(k: Kernel, dev: DevDax): Sleeps {
 
 /** unmap_mapping_range(dax inode mapping, 0, 0, 1): every entry of every vma of the inode. */
 export function unmap_mapping_range(k: Kernel, dax: DaxDevice): void {
-  for (const vma of dax.mappings) k.mm.pt.zap(vma, vma.start, vma.end);
+  for (const vma of dax.mappings) {
+    if (vma.leaves.size > 0) k.hit('unmap_mapping_range:zaps');
+    k.mm.pt.zap(vma, vma.start, vma.end);
+  }
 }
 
 /** unregister_dev_dax, the devm action: kill, unmap, cdev_device_del, put_device. */
 export function* unregister_dev_dax(k: Kernel, dev: DevDax): Sleeps {
-  if (dev.state === 'released') oops(`use after free: unregister_dev_dax() on ${dev.label}, already released`);
+  if (dev.state === 'released') {
+    k.hit('oops:released_dev_dax');
+    oops(`use after free: unregister_dev_dax() on ${dev.label}, already released`);
+  }
   if (dev.state === 'unregistered') {
+    k.hit('oops:unregister_twice');
     oops(`list_del corruption: unregister_dev_dax() on ${dev.label} a second time (device_del of a deleted device)`);
   }
   k.printk('debug', `dax ${dev.name}: unregister_dev_dax`);
@@ -225,6 +269,7 @@ export function* unregister_dev_dax(k: Kernel, dev: DevDax): Sleeps {
   if (k.nodes.get(dev.name) === dev) k.nodes.delete(dev.name);
   cdev_put(k, dev);
   put_device(k, dev);
+  k.hit((dev.state as string) === 'released' ? 'unregister_dev_dax:released' : 'unregister_dev_dax:held_open');
   return 0;
 }
 
@@ -241,6 +286,7 @@ export function put_device(k: Kernel, dev: DevDax): void {
 
 /** dev_dax_release: the id back to the region, the region reference, the final put_dax. */
 function dev_dax_release(k: Kernel, dev: DevDax): void {
+  k.hit('dev_dax_release');
   dev.region.ida.remove(dev.id);
   dax_region_put(k, dev.region);
   put_dax(k, dev.dax);
@@ -251,21 +297,30 @@ export function* sysfs_read(k: Kernel, path: string): Generator<ReturnType<Paren
   const m = /^(.+)\/dax_region\/(id|size|align)$/.exec(path);
   if (m !== null) {
     const parent = k.parents.get(m[1]!);
-    if (parent === undefined || parent.group === null) return '-ENOENT';
+    if (parent === undefined || parent.group === null) {
+      k.hit('sysfs:region_attr_absent');
+      return '-ENOENT';
+    }
     // kernfs holds the attribute active while show() runs; show takes device_lock(parent).
     const task = k.current;
     parent.groupReaders.add(task);
+    if (parent.lockOwner !== null) k.hit('sysfs:waits_device_lock');
     yield* parent.lock(k);
     const region = parent.drvdata;
     parent.unlock();
     parent.groupReaders.delete(task);
     if (region === null) return '-ENXIO';
-    if (region.state === 'freed') oops(`use after free: ${m[2]}_show() reads region ${region.label} through drvdata, already freed`);
+    if (region.state === 'freed') {
+      k.hit('oops:freed_region');
+      oops(`use after free: ${m[2]}_show() reads region ${region.label} through drvdata, already freed`);
+    }
+    k.hit('sysfs:region_attr');
     if (m[2] === 'id') return `${region.id}\n`;
     if (m[2] === 'align') return `${region.align}\n`;
     return `${region.size}\n`;
   }
   const d = /^([^/]+)\/size$/.exec(path);
   const dev = d === null ? undefined : k.nodes.get(d[1]!);
+  k.hit(dev === undefined ? 'sysfs:no_such_attr' : 'sysfs:dev_size');
   return dev === undefined ? '-ENOENT' : `${dev.size}\n`;
 }

@@ -25,8 +25,14 @@ type DeviceEvent =
 /** The region a handle names; NULL (a failed alloc) or a freed region oopses when used. */
 function region(k: Kernel, handle: string, fn: string): DaxRegion {
   const r = k.lookup(handle, 'dax_region', ['event', 'parent']);
-  if (r instanceof NullObject) oops(`NULL pointer dereference: ${fn}() on region ${handle}, which is ${r.ptr}`);
-  if (r.state === 'freed') oops(`use after free: ${fn}() on region ${r.label}, already freed`);
+  if (r instanceof NullObject) {
+    k.hit('oops:null_region');
+    oops(`NULL pointer dereference: ${fn}() on region ${handle}, which is ${r.ptr}`);
+  }
+  if (r.state === 'freed') {
+    k.hit('oops:freed_region');
+    oops(`use after free: ${fn}() on region ${r.label}, already freed`);
+  }
   return r as DaxRegion;
 }
 
@@ -54,13 +60,17 @@ export const DEVICE_CALLS: CallTable<DeviceEvent> = {
   },
   'dev_dax.unregister': function* (k, e) {
     const dev = k.lookup(e.dev, 'dev_dax', ['event', 'dev']);
-    if (dev instanceof NullObject) oops(`NULL pointer dereference: unregister_dev_dax() on ${dev.handle}, which is ${dev.ptr}`);
+    if (dev instanceof NullObject) {
+      k.hit('oops:null_dev_dax');
+      oops(`NULL pointer dereference: unregister_dev_dax() on ${dev.handle}, which is ${dev.ptr}`);
+    }
     const d = dev as DevDax;
     // The devm action runs now and is taken off the parent's list (devm_release_action), so a
     // later unbind does not run it again.
     const actions = d.region.parent.devres;
     const i = actions.findIndex((a) => a.target === d);
     if (i >= 0) actions.splice(i, 1);
+    k.hit(i >= 0 ? 'dev_dax.unregister:devm_action' : 'dev_dax.unregister:no_action');
     return yield* unregister_dev_dax(k, d);
   },
   'dax_pmem.probe': (k, e, fail) => dax_pmem_probe(k, e, fail),
@@ -68,8 +78,12 @@ export const DEVICE_CALLS: CallTable<DeviceEvent> = {
     const parent = k.parents.get(e.parent);
     if (parent === undefined) refuse(['event', 'parent'], `event.parent: no region was ever set up on ${JSON.stringify(e.parent)}`);
     const dead = parent.devres.find((a) => a.target.state === 'freed' || a.target.state === 'released');
-    if (dead !== undefined) oops(`use after free: ${dead.name}() at unbind of ${parent.name} on ${dead.target.label}, already ${dead.target.state}`);
+    if (dead !== undefined) {
+      k.hit('oops:unbind_freed_target');
+      oops(`use after free: ${dead.name}() at unbind of ${parent.name} on ${dead.target.label}, already ${dead.target.state}`);
+    }
     yield* parent.lock(k);
+    k.hit(parent.driver === null ? 'unbind:no_driver' : 'unbind:release_all');
     if (parent.driver !== null) yield* parent.releaseAll();
     parent.unlock();
     return 0;

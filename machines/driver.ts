@@ -37,6 +37,7 @@ export class ParentDevice {
   *lock(k: Kernel): Sleeps {
     const task = k.current;
     if (this.lockOwner !== null && this.lockOwner !== task) {
+      k.hit('device_lock:waits');
       yield { where: `device_lock(${this.name})`, ready: () => this.lockOwner === null };
     }
     this.lockOwner = task;

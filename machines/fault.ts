@@ -24,26 +24,34 @@ const dbg = (k: Kernel, dev: DevDax, msg: string) => k.printk('debug', `dax ${de
 /** check_vma(dev_dax, vma, func): 0, -ENXIO (silently) or -EINVAL with a dev_info. */
 export function check_vma(k: Kernel, dev: DevDax, vma: VmaShape, func: string): 0 | '-ENXIO' | '-EINVAL' {
   const comm = k.current;
-  if (!dev.dax.ctx.alive) return '-ENXIO';
+  if (!dev.dax.ctx.alive) {
+    k.hit('check_vma:not_alive');
+    return '-ENXIO';
+  }
   if (!vma.shared) {
+    k.hit('check_vma:private');
     info(k, dev, `${comm}: ${func}: fail, attempted private mapping`);
     return '-EINVAL';
   }
   const mask = BigInt((dev.region.align - 1) >>> 0); // unsigned int arithmetic, then widened
   if ((vma.start & mask) !== 0n || (vma.end & mask) !== 0n) {
+    k.hit('check_vma:unaligned');
     info(k, dev, `${comm}: ${func}: fail, unaligned vma (${hex(vma.start)} - ${hex(vma.end)}, ${hex(mask)})`);
     return '-EINVAL';
   }
   const { dev: pfnDev, map } = dev.region.pfn;
   if (pfnDev && !map) {
     // VM_DONTCOPY is never set on a vma this model builds (no madvise).
+    k.hit('check_vma:needs_dontfork');
     info(k, dev, `${comm}: ${func}: fail, dax range requires MADV_DONTFORK`);
     return '-EINVAL';
   }
   if (!k.config.fs_dax) {
+    k.hit('check_vma:not_dax');
     info(k, dev, `${comm}: ${func}: fail, vma is not DAX capable`);
     return '-EINVAL';
   }
+  k.hit('check_vma:ok');
   return 0;
 }
 
@@ -72,22 +80,33 @@ function insert(k: Kernel, vma: VmArea, size: EntrySize, addr: bigint, phys: big
 
 function pte_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint): VmFault {
   const func = '__dev_dax_pte_fault';
-  if (check_vma(k, dev, vma, func) !== 0) return 'VM_FAULT_SIGBUS';
+  if (check_vma(k, dev, vma, func) !== 0) {
+    k.hit('pte_fault:check_vma');
+    return 'VM_FAULT_SIGBUS';
+  }
   const align = dev.region.align;
   if (align > 4096) {
+    k.hit('pte_fault:align_above');
     dbg(k, dev, `${func}: alignment (${hex(align)}) > fault size (0x1000)`);
     return 'VM_FAULT_SIGBUS';
   }
-  if (align !== 4096) return 'VM_FAULT_SIGBUS';
+  if (align !== 4096) {
+    k.hit('pte_fault:align_below');
+    return 'VM_FAULT_SIGBUS';
+  }
   const pgoff = pageIndex(vma, address);
   const phys = pgoff_to_phys(dev, pgoff, PAGE_SIZE);
   if (phys === -1) {
+    k.hit('pte_fault:pgoff_to_phys');
     dbg(k, dev, `${func}: pgoff_to_phys(${hex(pgoff)}) failed`);
     return 'VM_FAULT_SIGBUS';
   }
   // vm_insert_mixed: -EBUSY when something already maps the address (a racing fault); both
   // 0 and -EBUSY are NOPAGE.
-  if (k.mm.pt.leafAt(address) === undefined) insert(k, vma, 'PTE', address, phys);
+  if (k.mm.pt.leafAt(address) === undefined) {
+    k.hit('pte_fault:insert');
+    insert(k, vma, 'PTE', address, phys);
+  } else k.hit('pte_fault:busy');
   return 'VM_FAULT_NOPAGE';
 }
 
@@ -95,26 +114,38 @@ function huge_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint, size: 
   const func = size === 'PMD' ? '__dev_dax_pmd_fault' : '__dev_dax_pud_fault';
   const bytes = size === 'PMD' ? PMD_SIZE : PUD_SIZE;
   const base = address & ~(bytes - 1n);
-  if (check_vma(k, dev, vma, func) !== 0) return 'VM_FAULT_SIGBUS';
+  const at = size === 'PMD' ? 'pmd_fault' : 'pud_fault';
+  if (check_vma(k, dev, vma, func) !== 0) {
+    k.hit(`${at}:check_vma` as const);
+    return 'VM_FAULT_SIGBUS';
+  }
   const align = BigInt(dev.region.align);
   if (align > bytes) {
+    k.hit(`${at}:align_above` as const);
     dbg(k, dev, `${func}: alignment (${hex(align)}) > fault size (${hex(bytes)})`);
     return 'VM_FAULT_SIGBUS';
   }
   if (!(dev.region.pfn.dev && dev.region.pfn.map)) {
+    k.hit(`${at}:no_devmap` as const);
     dbg(k, dev, `${func}: region lacks devmap flags`);
     return 'VM_FAULT_SIGBUS';
   }
-  if (bytes < align) return 'VM_FAULT_SIGBUS';
-  if (bytes > align) return 'VM_FAULT_FALLBACK';
+  // bytes < align cannot happen here: the alignment check above already returned.
+  if (bytes > align) {
+    k.hit(`${at}:fallback` as const);
+    return 'VM_FAULT_FALLBACK';
+  }
+  // Outside the vma cannot happen either: check_vma passed, so the vma is align-aligned.
   if (base < vma.start || base + bytes > vma.end) return 'VM_FAULT_SIGBUS';
   const pgoff = pageIndex(vma, base);
   const phys = pgoff_to_phys(dev, pgoff, bytes);
   if (phys === -1) {
+    k.hit(`${at}:pgoff_to_phys` as const);
     dbg(k, dev, `${func}: pgoff_to_phys(${hex(pgoff)}) failed`);
     return 'VM_FAULT_SIGBUS';
   }
   // vmf_insert_pfn_pmd / _pud: sets the entry (over whatever the slot held), NOPAGE.
+  k.hit(`${at}:insert` as const);
   insert(k, vma, size, base, phys);
   return 'VM_FAULT_NOPAGE';
 }
@@ -136,8 +167,11 @@ export function dev_dax_huge_fault(k: Kernel, vma: VmArea, address: bigint, pe: 
       return huge_fault(k, dev, vma, page, 'PMD');
     case 2:
       // Without CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD the handler is a stub.
-      return k.config.pud ? huge_fault(k, dev, vma, page, 'PUD') : 'VM_FAULT_FALLBACK';
+      if (k.config.pud) return huge_fault(k, dev, vma, page, 'PUD');
+      k.hit('pud_fault:stub');
+      return 'VM_FAULT_FALLBACK';
     default:
+      k.hit('dev_dax_huge_fault:bad_size');
       return 'VM_FAULT_SIGBUS';
   }
 }

@@ -12,6 +12,7 @@
 import { createActor, type Actor, type ActorOptions, type AnyStateMachine, type InputFrom, type InspectionEvent } from 'xstate';
 import { daxSrcuMachine, graceOver, innermost } from './dax_srcu.ts';
 import { KERNEL_FUNCTION, type EventType, type FailSite, type KernelEvent, type ObjectKind } from './events.ts';
+import type { Branch } from './branches.ts';
 import type { DevDax } from './device.ts';
 import { ParentDevice } from './driver.ts';
 import { Ida } from './ida.ts';
@@ -83,6 +84,8 @@ export class FailSites {
 export interface KernelHooks {
   /** XState's inspection callback, given to every actor the kernel creates. */
   inspect?: (event: InspectionEvent) => void;
+  /** Told each kernel branch a call takes (daxsim coverage). */
+  branch?: (b: Branch) => void;
 }
 
 export class Kernel {
@@ -140,6 +143,7 @@ export class Kernel {
         else {
           this.blocked.set(task, { call: r, type: event.type, line, fail, wait: n.value });
           out.blocked = true;
+          this.hit('task:blocked');
         }
       } else out.ret = r;
       if (out.blocked === undefined) fail.checkReached();
@@ -161,6 +165,11 @@ export class Kernel {
 
   warn(text: string): void {
     (this.rec.warn ??= []).push(text);
+  }
+
+  /** Marks a kernel branch as taken; nothing happens unless coverage is listening. */
+  hit(b: Branch): void {
+    this.hooks.branch?.(b);
   }
 
   /** WARN_ONCE: fires the first time per run for its call site. */
@@ -221,12 +230,17 @@ export class Kernel {
   /** synchronize_srcu(&dax_srcu) for the current task; yields while it has to wait. */
   *synchronizeSrcu(): Sleeps {
     if (this.holdsReadLock()) {
+      this.hit('synchronize_srcu:in_read_section');
       this.warn('suspicious RCU usage: Illegal synchronize_srcu() in same-type SRCU (or in RCU) read-side critical section');
     }
     const task = this.current;
     this.srcu.send({ type: 'dax_srcu.synchronize', task });
     const waiter = () => this.srcu.getSnapshot().context.waiters.find((w) => w.task === task);
-    if (waiter() === undefined) return 0;
+    if (waiter() === undefined) {
+      this.hit('synchronize_srcu:no_readers');
+      return 0;
+    }
+    this.hit('synchronize_srcu:waits');
     yield {
       where: 'synchronize_srcu',
       ready: () => {
@@ -281,9 +295,11 @@ export class Kernel {
         const n = b.call.next();
         if (!n.done) {
           this.blocked.set(task, { ...b, wait: n.value }); // sleeps again, now last in line
+          this.hit('task:sleeps_again');
           continue;
         }
         woken = { task, type: b.type, ret: n.value, line: b.line };
+        this.hit('task:woken');
         b.fail.checkReached(b.line);
       } catch (e) {
         if (!(e instanceof Oops)) throw e;

@@ -10,7 +10,7 @@ import type { FileMmap, VmaAccess, VmaFault, VmaMunmap } from './events.ts';
 import { check_vma, dev_dax_huge_fault, PE_SIZE, type VmaShape, type VmFault } from './fault.ts';
 import { fileMachine } from './file.ts';
 import type { Kernel } from './kernel.ts';
-import { MMAP_MIN_ADDR, PAGE_SIZE } from './mm.ts';
+import { MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE } from './mm.ts';
 import type { EntrySize, Leaf } from './pgtable.ts';
 import { KObject, NullObject } from './objects.ts';
 import { oops, refuse, type Ret } from './outcome.ts';
@@ -72,11 +72,13 @@ export function chrdev_open(k: Kernel, fd: string, devName: string): Ret {
   k.claim(fd, ['event', 'fd']);
   const dev = k.nodes.get(devName);
   if (dev === undefined) {
+    k.hit('chrdev_open:no_node');
     k.bindNull('file', fd, '-ENOENT');
     return '-ENOENT';
   }
   k.send(dev, { type: 'dev_dax.cdev_get' });
   const priv = dev.dax.ctx.private === null ? null : dev;
+  k.hit(priv === null ? 'dax_open:private_null' : 'dax_open:ok');
   if (priv !== null) k.printk('debug', `dax ${dev.name}: dax_open`);
   const actor = k.actor(fileMachine, fd, { dev: devName, private: priv?.label ?? null });
   k.adopt(new OpenFile(fd, actor, dev, dev.dax, priv));
@@ -84,14 +86,19 @@ export function chrdev_open(k: Kernel, fd: string, devName: string): Ret {
 }
 
 export function file_close(k: Kernel, f: OpenFile | NullObject): Ret {
-  if (f instanceof NullObject || f.state === 'closed') return '-EBADF';
+  if (f instanceof NullObject || f.state === 'closed') {
+    k.hit('close:ebadf');
+    return '-EBADF';
+  }
   k.send(f, { type: 'file.close' });
   if (f.fcount === 0) release_file(k, f);
+  else k.hit('close:mapping_holds_file');
   return 0;
 }
 
 /** The last fput: dax_release, then the cdev reference goes. */
 function release_file(k: Kernel, f: OpenFile): void {
+  k.hit('dax_release');
   if (f.priv !== null) k.printk('debug', `dax ${f.priv.name}: dax_release`);
   cdev_put(k, f.dev);
 }
@@ -106,17 +113,30 @@ function fput(k: Kernel, f: OpenFile): void {
 /** dax_get_unmapped_area: ask for len + align and round up to a start congruent to the offset. */
 function dax_get_unmapped_area(k: Kernel, f: OpenFile, addr: bigint, len: bigint, pgoff: bigint, fixed: boolean): bigint | string {
   const dev = f.priv;
-  if (dev === null || addr !== 0n) return k.mm.unmappedArea(addr, len, fixed);
+  if (dev === null || addr !== 0n) {
+    k.hit('dax_get_unmapped_area:hint_or_fixed');
+    return k.mm.unmappedArea(addr, len, fixed);
+  }
   const align = BigInt(dev.region.align);
   const mask = BigInt((dev.region.align - 1) >>> 0);
   const off = u64(pgoff << 12n);
   const offEnd = u64(off + len);
   const offAlign = u64(((off - 1n) | mask) + 1n); // round_up(off, align)
-  if (offEnd <= offAlign || u64(offEnd - offAlign) < align) return k.mm.unmappedArea(addr, len, fixed);
+  if (offEnd <= offAlign || u64(offEnd - offAlign) < align) {
+    k.hit('dax_get_unmapped_area:no_aligned_chunk');
+    return k.mm.unmappedArea(addr, len, fixed);
+  }
   const lenAlign = u64(len + align);
-  if (u64(off + lenAlign) < off) return k.mm.unmappedArea(addr, len, fixed);
+  if (u64(off + lenAlign) < off) {
+    k.hit('dax_get_unmapped_area:overflow');
+    return k.mm.unmappedArea(addr, len, fixed);
+  }
   const addrAlign = k.mm.unmappedArea(addr, lenAlign, fixed);
-  if (typeof addrAlign === 'string') return k.mm.unmappedArea(addr, len, fixed);
+  if (typeof addrAlign === 'string') {
+    k.hit('dax_get_unmapped_area:no_room_to_align');
+    return k.mm.unmappedArea(addr, len, fixed);
+  }
+  k.hit('dax_get_unmapped_area:aligned');
   return addrAlign + (u64(off - addrAlign) & mask);
 }
 
@@ -127,31 +147,56 @@ export function do_mmap(k: Kernel, e: FileMmap, f: OpenFile | NullObject): Ret {
     k.bindNull('mapping', e.vma, rc);
     return rc;
   };
-  if (f instanceof NullObject || f.state === 'closed') return failed('-EBADF');
+  if (f instanceof NullObject || f.state === 'closed') {
+    k.hit('mmap:ebadf');
+    return failed('-EBADF');
+  }
   const shared = e.flags.startsWith('MAP_SHARED');
   const fixed = e.flags.endsWith('MAP_FIXED');
-  if (e.len === 0n) return failed('-EINVAL');
   const len = pageAlign(e.len);
-  if (len === 0n) return failed('-ENOMEM');
+  if (e.len === 0n || len === 0n) {
+    k.hit('mmap:bad_length');
+    return failed(e.len === 0n ? '-EINVAL' : '-ENOMEM');
+  }
   const pgoff = e.pgoff ?? 0n;
-  if (u64(pgoff + (len >> 12n)) < pgoff) return failed('-EOVERFLOW');
+  if (u64(pgoff + (len >> 12n)) < pgoff) {
+    k.hit('mmap:pgoff_overflow');
+    return failed('-EOVERFLOW');
+  }
   let hint = e.addr ?? 0n;
   if (!fixed) {
     hint &= PAGE_MASK; // round_hint_to_min
     if (hint !== 0n && hint < MMAP_MIN_ADDR) hint = pageAlign(MMAP_MIN_ADDR);
   }
-  const addr = dax_get_unmapped_area(k, f, hint, len, pgoff, fixed);
-  if (typeof addr === 'string') return failed(addr);
+  const got = dax_get_unmapped_area(k, f, hint, len, pgoff, fixed);
+  // get_unmapped_area's own checks of what the file's hook returned. An aligned search for a
+  // device aligned below a page asks for len + align bytes, not a page multiple, and so gets an
+  // address that is not page-aligned: -EINVAL.
+  const addr = typeof got === 'string' ? got : got > TASK_SIZE - len ? '-ENOMEM' : (got & ~PAGE_MASK) !== 0n ? '-EINVAL' : got;
+  if (typeof addr === 'string') {
+    k.hit('mmap:no_address');
+    return failed(addr);
+  }
   const dev = f.priv;
   if (dev === null) {
+    k.hit('oops:mmap_private_null');
     oops(`NULL pointer dereference: dax_mmap() → check_vma() on ${f.label}, opened after the kill (private_data is NULL)`);
   }
   // mmap_region: a fixed mapping first unmaps whatever it overlaps.
-  if (fixed) for (const v of k.mm.overlapping(addr, addr + len)) unmapRange(k, v, addr, addr + len, ['event', 'addr']);
+  if (fixed) {
+    for (const v of k.mm.overlapping(addr, addr + len)) {
+      k.hit('mmap:fixed_replaces');
+      unmapRange(k, v, addr, addr + len, ['event', 'addr']);
+    }
+  }
   k.printk('debug', `dax ${dev.name}: dax_mmap`);
   const shape: VmaShape = { start: addr, end: addr + len, shared };
   const rc = check_vma(k, dev, shape, 'dax_mmap'); // under dax_read_lock, released at once
-  if (rc !== 0) return failed(rc);
+  if (rc !== 0) {
+    k.hit('mmap:check_vma_fails');
+    return failed(rc);
+  }
+  k.hit('mmap:ok');
   const actor = k.actor(vmAreaMachine, e.vma, { start: addr, end: addr + len, pgoff, shared });
   const vma = k.adopt(new VmArea(e.vma, actor, f));
   k.send(f, { type: 'file.get' });
@@ -163,13 +208,16 @@ export function do_mmap(k: Kernel, e: FileMmap, f: OpenFile | NullObject): Ret {
 // ---- munmap ----
 
 export function do_munmap(k: Kernel, e: VmaMunmap, v: VmArea | NullObject): Ret {
-  if (v instanceof NullObject) return '-EINVAL';
-  if (v.state === 'unmapped') return 0;
   const off = e.off ?? 0n;
-  if ((off & ~PAGE_MASK) !== 0n) return '-EINVAL';
+  if (v instanceof NullObject || (off & ~PAGE_MASK) !== 0n || e.len === 0n) {
+    k.hit('munmap:einval');
+    return '-EINVAL';
+  }
+  if (v.state === 'unmapped' || off >= v.end - v.start) {
+    k.hit('munmap:nothing_mapped');
+    return 0;
+  }
   const size = v.end - v.start;
-  if (off >= size) return 0;
-  if (e.len === 0n) return '-EINVAL';
   const start = v.start + off;
   const want = e.len === undefined ? size - off : pageAlign(e.len);
   const end = want === 0n || start + want > v.end ? v.end : start + want;
@@ -186,13 +234,16 @@ function unmapRange(k: Kernel, v: VmArea, start: bigint, end: bigint, path: (str
   }
   k.mm.pt.zap(v, from, to);
   if (from === v.start && to === v.end) {
+    k.hit('munmap:whole');
     k.mm.remove(v);
     v.file.dax.mappings.delete(v);
     k.send(v, { type: 'vma.unmap' });
     fput(k, v.file);
   } else if (from === v.start) {
+    k.hit('munmap:head');
     k.send(v, { type: 'vma.trim', start: to, end: v.end, pgoff: u64(v.pgoff + ((to - v.start) >> 12n)) });
   } else {
+    k.hit('munmap:tail');
     k.send(v, { type: 'vma.trim', start: v.start, end: from, pgoff: v.pgoff });
   }
   k.mm.pt.freeTables(from, to, (a, b) => !(a >= from && b <= to) && k.mm.overlapping(a, b).length > 0);
@@ -202,7 +253,10 @@ function unmapRange(k: Kernel, v: VmArea, start: bigint, end: bigint, path: (str
 
 /** vma.fault: one direct dev_dax_huge_fault at vma start + off. */
 export function direct_fault(k: Kernel, e: VmaFault, v: VmArea | NullObject): Ret {
-  if (v instanceof NullObject || v.state === 'unmapped' || e.off >= v.end - v.start) return 'SIGSEGV';
+  if (v instanceof NullObject || v.state === 'unmapped' || e.off >= v.end - v.start) {
+    k.hit('fault:sigsegv');
+    return 'SIGSEGV';
+  }
   const pe = typeof e.size === 'string' ? PE_SIZE[e.size] : Number(BigInt.asIntN(32, e.size));
   return dev_dax_huge_fault(k, v, v.start + e.off, pe, e.write ?? false);
 }
@@ -213,11 +267,17 @@ export function direct_fault(k: Kernel, e: VmaFault, v: VmArea | NullObject): Re
  * PMD slot is empty and THP applies, then the PTE fault. Any result without FALLBACK is final.
  */
 export function handle_mm_fault(k: Kernel, e: VmaAccess, v: VmArea | NullObject): Ret {
-  if (v instanceof NullObject || v.state === 'unmapped' || e.off >= v.end - v.start) return 'SIGSEGV';
+  if (v instanceof NullObject || v.state === 'unmapped' || e.off >= v.end - v.start) {
+    k.hit('access:sigsegv');
+    return 'SIGSEGV';
+  }
   const addr = v.start + e.off;
   const rec = k.record;
   rec.attempts = [];
-  if (report(k, addr)) return 0;
+  if (report(k, addr)) {
+    k.hit('access:mapped');
+    return 0;
+  }
   const write = e.write ?? false;
   // transparent_hugepage_enabled(vma): "always", or "madvise" with the VM_HUGEPAGE dax_mmap sets.
   const thp = k.config.thp !== 'never';
@@ -227,13 +287,19 @@ export function handle_mm_fault(k: Kernel, e: VmaAccess, v: VmArea | NullObject)
     return r;
   };
   let r: VmFault = 'VM_FAULT_FALLBACK';
-  if (k.mm.pt.slotEmpty('PUD', addr) && thp) r = attempt('PUD');
+  if (!thp) k.hit('access:thp_off');
+  if (k.mm.pt.slotEmpty('PUD', addr)) {
+    if (thp) r = attempt('PUD');
+  } else k.hit('access:pud_slot_taken');
   if (r === 'VM_FAULT_FALLBACK') {
     k.mm.pt.allocPmdTable(addr);
-    if (k.mm.pt.slotEmpty('PMD', addr) && thp) r = attempt('PMD');
+    if (k.mm.pt.slotEmpty('PMD', addr)) {
+      if (thp) r = attempt('PMD');
+    } else k.hit('access:pmd_slot_taken');
   }
   if (r === 'VM_FAULT_FALLBACK') r = attempt('PTE');
   if (r === 'VM_FAULT_NOPAGE') report(k, addr);
+  k.hit(r === 'VM_FAULT_NOPAGE' ? 'access:fault_maps' : 'access:fault_fails');
   return r;
 }
 

@@ -25,7 +25,8 @@ export function* dax_pmem_probe(k: Kernel, e: DaxPmemProbe, fail: FailSites): Sl
     const dev = yield* devm_create_dev_dax(k, region, [{ start, size }], e.dev, fail, ['event', 'dev']);
     dax_region_put(k, region);
     rc = typeof dev === 'string' && dev !== 'NULL' ? dev : 0;
-  }
+    k.hit(dev === 'NULL' ? 'dax_pmem_probe:no_device' : rc === 0 ? 'dax_pmem_probe:ok' : 'dax_pmem_probe:create_fails');
+  } else k.hit('dax_pmem_probe:no_region');
   if (rc !== 0) yield* parent.releaseAll();
   parent.unlock();
   return rc;

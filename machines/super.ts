@@ -25,45 +25,70 @@ const LOCKDEP_DAX_ALIVE = 'dax_alive: lockdep_assert_held(&dax_srcu) failed: dax
 export function alloc_dax(k: Kernel, handle: string, priv: string, fail: FailSites): DaxDevice | null {
   // ida_simple_get: -ENOSPC when every minor is taken, -ENOMEM on allocation failure; both NULL.
   const minor = fail.take('ida') ? '-ENOMEM' : k.minors.get(k.nrDax);
-  if (typeof minor === 'string') return null;
+  if (typeof minor === 'string') {
+    k.hit('alloc_dax:no_minor');
+    return null;
+  }
   // dax_dev_get → iget5_locked: NULL when no inode can be allocated; the minor goes back.
   if (fail.take('iget5_locked')) {
+    k.hit('alloc_dax:no_inode');
     k.minors.remove(minor);
     return null;
   }
+  k.hit('alloc_dax:ok');
   const dev = k.adopt(new DaxDevice('dax_device', handle, k.actor(daxDeviceMachine, handle, { minor, private: priv })));
   k.record.minor = minor;
   return dev;
 }
 
 /** The dax_device a pointer-valued handle names, or an oops when the kernel would crash. */
-function deref(fn: string, d: Named, freedOk = false): DaxDevice {
-  if (d instanceof NullObject) oops(`NULL pointer dereference: ${fn}() on dax_device ${d.handle}, which is ${d.ptr}`);
+function deref(k: Kernel, fn: 'kill_dax' | 'put_dax' | 'dax_alive' | 'dax_get_private', d: Named): DaxDevice {
+  if (d instanceof NullObject) {
+    k.hit('oops:null_dax_device');
+    oops(`NULL pointer dereference: ${fn}() on dax_device ${d.handle}, which is ${d.ptr}`);
+  }
   if (!(d instanceof DaxDevice)) throw new Error(`bug: ${d.label} is not a dax_device`);
-  if (d.state === 'freed' && !freedOk) oops(`use after free: ${fn}() on dax_device ${d.label}, already freed by its RCU callback`);
+  if (d.state === 'freed') {
+    k.hit('oops:freed_dax_device');
+    oops(`use after free: ${fn}() on dax_device ${d.label}, already freed by its RCU callback`);
+  }
   return d;
 }
 
 /** kill_dax: alive = false, synchronize_srcu, private = NULL. A NULL device is a no-op. */
 export function* kill_dax(k: Kernel, d: Named): Sleeps {
-  if (!(d instanceof DaxDevice)) return 0;
-  deref('kill_dax', d);
+  if (!(d instanceof DaxDevice)) {
+    k.hit('kill_dax:null');
+    return 0;
+  }
+  deref(k, 'kill_dax', d);
+  k.hit(d.state === 'alive' ? 'kill_dax:alive' : 'kill_dax:again');
   k.send(d, { type: 'dax.kill' });
   yield* k.synchronizeSrcu();
   // The device may have been put and even freed while this task slept.
-  if (d.state === 'freed') oops(`use after free: kill_dax() woke and wrote private = NULL to dax_device ${d.label}, freed while it waited`);
+  if (d.state === 'freed') {
+    k.hit('oops:kill_dax_woke_freed');
+    oops(`use after free: kill_dax() woke and wrote private = NULL to dax_device ${d.label}, freed while it waited`);
+  }
   k.send(d, { type: 'dax.kill_synchronized' });
   return 0;
 }
 
 /** put_dax → iput. The final put evicts the inode; dax_destroy_inode WARNs if still alive. */
 export function put_dax(k: Kernel, d: Named): Ret {
-  if (!(d instanceof DaxDevice)) return 0;
-  deref('put_dax', d);
+  if (!(d instanceof DaxDevice)) {
+    k.hit('put_dax:null');
+    return 0;
+  }
+  deref(k, 'put_dax', d);
   if (d.state === 'destroyed') {
+    k.hit('oops:put_dax_twice');
     oops(`use after free: put_dax() on dax_device ${d.label} after its final put (kernel BUG in iput: the inode is already cleared)`);
   }
-  if (d.ctx.alive) k.warnOnce('dax_destroy_inode', WARN_KILL_BEFORE_IPUT);
+  if (d.ctx.alive) {
+    k.hit(k.warnedOnce.has('dax_destroy_inode') ? 'put_dax:alive_warned_before' : 'put_dax:alive_warn_once');
+    k.warnOnce('dax_destroy_inode', WARN_KILL_BEFORE_IPUT);
+  } else k.hit('put_dax:killed');
   k.send(d, { type: 'dax.put' });
   k.callRcu({ name: 'dax_i_callback', run: () => dax_i_callback(k, d) });
   return 0;
@@ -76,13 +101,19 @@ function dax_i_callback(k: Kernel, d: DaxDevice): void {
 }
 
 export function dax_alive(k: Kernel, d: Named): boolean {
-  const dev = deref('dax_alive', d);
-  if (!k.holdsReadLock()) k.warn(LOCKDEP_DAX_ALIVE);
+  const dev = deref(k, 'dax_alive', d);
+  if (!k.holdsReadLock()) {
+    k.hit('dax_alive:lockdep_warn');
+    k.warn(LOCKDEP_DAX_ALIVE);
+  }
+  k.hit(dev.ctx.alive ? 'dax_alive:true' : 'dax_alive:false');
   return dev.ctx.alive;
 }
 
-export function dax_get_private(d: Named): string | null {
-  return deref('dax_get_private', d).ctx.private;
+export function dax_get_private(k: Kernel, d: Named): string | null {
+  const p = deref(k, 'dax_get_private', d).ctx.private;
+  k.hit(p === null ? 'dax_get_private:null' : 'dax_get_private:set');
+  return p;
 }
 
 export function dax_read_lock(k: Kernel): number {
@@ -93,9 +124,11 @@ export function dax_read_lock(k: Kernel): number {
 
 export function dax_read_unlock(k: Kernel): number {
   if (!k.holdsReadLock()) {
+    k.hit('dax_read_unlock:imbalance');
     k.warn(`bad unlock balance detected! ${k.current} is trying to release lock (dax_srcu) but there are no more locks to release!`);
     return 0;
   }
+  k.hit('dax_read_unlock:ok');
   k.srcu.send({ type: 'dax_srcu.read_unlock', task: k.current });
   return 0;
 }
@@ -104,6 +137,7 @@ export function dax_read_unlock(k: Kernel): number {
 export function rcu_grace_period(k: Kernel): number {
   const queue = k.rcuQueue;
   k.rcuQueue = [];
+  k.hit(queue.length === 0 ? 'rcu:no_callbacks' : 'rcu:callbacks');
   for (const cb of queue) cb.run();
   return queue.length;
 }
@@ -122,7 +156,7 @@ export const SUPER_CALLS: CallTable<
   'dax.kill': (k, e) => kill_dax(k, device(k, e.dax)),
   'dax.put': (k, e) => put_dax(k, device(k, e.dax)),
   'dax.alive': (k, e) => dax_alive(k, device(k, e.dax)),
-  'dax.get_private': (k, e) => dax_get_private(device(k, e.dax)),
+  'dax.get_private': (k, e) => dax_get_private(k, device(k, e.dax)),
   'dax_srcu.read_lock': (k) => dax_read_lock(k),
   'dax_srcu.read_unlock': (k) => dax_read_unlock(k),
   'rcu.grace_period': (k) => rcu_grace_period(k),

@@ -1,7 +1,8 @@
 // Every command of daxsim, in the order --help lists them.
+import { coverageCommand } from './coverage.ts';
 import { recordCommand } from './record.ts';
 import { replayCommand } from './replay.ts';
 import type { DaxsimCommand } from './types.ts';
 import { verifyCommand } from './verify.ts';
 
-export const COMMANDS: DaxsimCommand[] = [replayCommand, verifyCommand, recordCommand];
+export const COMMANDS: DaxsimCommand[] = [replayCommand, verifyCommand, recordCommand, coverageCommand];
