@@ -7,7 +7,7 @@ import type { DevDax } from './device.ts';
 import type { Kernel } from './kernel.ts';
 import type { VmArea } from './memory.ts';
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE } from './mm.ts';
-import type { EntrySize } from './pgtable.ts';
+import { pageOf, type EntrySize } from './pgtable.ts';
 
 export type VmFault = 'VM_FAULT_NOPAGE' | 'VM_FAULT_SIGBUS' | 'VM_FAULT_FALLBACK' | 'VM_FAULT_OOM';
 
@@ -103,7 +103,7 @@ function pte_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint): VmFaul
   }
   // vm_insert_mixed: -EBUSY when something already maps the address (a racing fault); both
   // 0 and -EBUSY are NOPAGE.
-  if (k.mm.pt.leafAt(address) === undefined) {
+  if (k.mm.pt.leafAt(pageOf(address)) === undefined) {
     k.hit('pte_fault:insert');
     insert(k, vma, 'PTE', address, phys);
   } else k.hit('pte_fault:busy');
@@ -158,7 +158,7 @@ export const PE_SIZE: Record<EntrySize, number> = { PTE: 0, PMD: 1, PUD: 2 };
  */
 export function dev_dax_huge_fault(k: Kernel, vma: VmArea, address: bigint, pe: number, write: boolean): VmFault {
   const dev = vma.file.priv!;
-  dbg(k, dev, `dev_dax_huge_fault: ${k.current}: ${write ? 'write' : 'read'} (${hex(vma.start)} - ${hex(vma.end)}) size = ${pe}`);
+  dbg(k, dev, `dev_dax_huge_fault: ${k.current}: ${write ? 'write' : 'read'} ${vma.span} size = ${pe}`);
   const page = address & ~(PAGE_SIZE - 1n);
   switch (pe) {
     case 0:

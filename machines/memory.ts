@@ -11,7 +11,7 @@ import { check_vma, dev_dax_huge_fault, PE_SIZE, type VmaShape, type VmFault } f
 import { fileMachine } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import { MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE } from './mm.ts';
-import type { EntrySize, Leaf } from './pgtable.ts';
+import { pageOf, type EntrySize, type Leaf } from './pgtable.ts';
 import { KObject, NullObject } from './objects.ts';
 import { oops, refuse, type Ret } from './outcome.ts';
 import type { DaxDevice } from './super.ts';
@@ -60,6 +60,17 @@ export class VmArea extends KObject<typeof vmAreaMachine> {
   get shared(): boolean {
     return this.ctx.shared;
   }
+  /** "(start - end)" as the fault path's dev_dbg prints it; the bounds change only by a trim. */
+  get span(): string {
+    const c = this.ctx;
+    if (this.spanOf !== c) {
+      this.spanOf = c;
+      this.spanText = `(${hex(c.start)} - ${hex(c.end)})`;
+    }
+    return this.spanText;
+  }
+  private spanOf: unknown;
+  private spanText = '';
 }
 
 const PAGE_MASK = ~(PAGE_SIZE - 1n);
@@ -272,9 +283,10 @@ export function handle_mm_fault(k: Kernel, e: VmaAccess, v: VmArea | NullObject)
     return 'SIGSEGV';
   }
   const addr = v.start + e.off;
+  const page = pageOf(addr);
   const rec = k.record;
   rec.attempts = [];
-  if (report(k, addr)) {
+  if (report(k, addr, page)) {
     k.hit('access:mapped');
     return 0;
   }
@@ -288,24 +300,24 @@ export function handle_mm_fault(k: Kernel, e: VmaAccess, v: VmArea | NullObject)
   };
   let r: VmFault = 'VM_FAULT_FALLBACK';
   if (!thp) k.hit('access:thp_off');
-  if (k.mm.pt.slotEmpty('PUD', addr)) {
+  if (k.mm.pt.slotEmpty('PUD', page)) {
     if (thp) r = attempt('PUD');
   } else k.hit('access:pud_slot_taken');
   if (r === 'VM_FAULT_FALLBACK') {
-    k.mm.pt.allocPmdTable(addr);
-    if (k.mm.pt.slotEmpty('PMD', addr)) {
+    k.mm.pt.allocPmdTable(page);
+    if (k.mm.pt.slotEmpty('PMD', page)) {
       if (thp) r = attempt('PMD');
     } else k.hit('access:pmd_slot_taken');
   }
   if (r === 'VM_FAULT_FALLBACK') r = attempt('PTE');
-  if (r === 'VM_FAULT_NOPAGE') report(k, addr);
+  if (r === 'VM_FAULT_NOPAGE') report(k, addr, page);
   k.hit(r === 'VM_FAULT_NOPAGE' ? 'access:fault_maps' : 'access:fault_fails');
   return r;
 }
 
-/** Sets map and phys when an entry maps addr. */
-function report(k: Kernel, addr: bigint): boolean {
-  const leaf = k.mm.pt.leafAt(addr);
+/** Sets map and phys when an entry maps addr (on page). */
+function report(k: Kernel, addr: bigint, page: number): boolean {
+  const leaf = k.mm.pt.leafAt(page);
   if (leaf === undefined) return false;
   const rec = k.record;
   rec.map = leaf.size;

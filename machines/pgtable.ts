@@ -38,37 +38,34 @@ export const ENTRY_BYTES = BYTES;
 
 const isLeaf = (x: Leaf | PmdTable | PteTable | undefined): x is Leaf => x !== undefined && 'vma' in x;
 
-/** Slot indexes of an address. Addresses stay below 2^47, so page numbers are exact doubles. */
-function slots(addr: bigint): [pud: number, pmd: number, pte: number] {
-  const page = Number(addr >> 12n);
-  const pmds = Math.floor(page / 512);
-  return [Math.floor(pmds / 512), pmds % 512, page % 512];
-}
+/** The page number of an address. Addresses stay below 2^47, so page numbers are exact doubles. */
+export const pageOf = (addr: bigint): number => Number(addr >> 12n);
+const pudSlot = (page: number) => Math.floor(page / 262144);
+const pmdSlot = (page: number) => Math.floor(page / 512) % 512;
+const pteSlot = (page: number) => page % 512;
 
 export class PageTables {
   private readonly pud = new Map<number, Leaf | PmdTable>();
 
-  /** The leaf that maps addr, if any. */
-  leafAt(addr: bigint): Leaf | undefined {
-    const [u, m, t] = slots(addr);
-    const a = this.pud.get(u);
+  /** The leaf that maps the page, if any. */
+  leafAt(page: number): Leaf | undefined {
+    const a = this.pud.get(pudSlot(page));
     if (a === undefined || isLeaf(a)) return a;
-    const b = a.slots[m];
+    const b = a.slots[pmdSlot(page)];
     if (b === undefined || isLeaf(b)) return b;
-    return b.slots[t];
+    return b.slots[pteSlot(page)];
   }
 
-  /** pud_none / pmd_none for the slot that covers addr. */
-  slotEmpty(level: 'PUD' | 'PMD', addr: bigint): boolean {
-    const [u, m] = slots(addr);
-    const a = this.pud.get(u);
+  /** pud_none / pmd_none for the slot that covers the page. */
+  slotEmpty(level: 'PUD' | 'PMD', page: number): boolean {
+    const a = this.pud.get(pudSlot(page));
     if (level === 'PUD') return a === undefined;
-    return a === undefined || (!isLeaf(a) && a.slots[m] === undefined);
+    return a === undefined || (!isLeaf(a) && a.slots[pmdSlot(page)] === undefined);
   }
 
   /** pmd_alloc: an empty PUD slot gets a PMD table. */
-  allocPmdTable(addr: bigint): void {
-    const [u] = slots(addr);
+  allocPmdTable(page: number): void {
+    const u = pudSlot(page);
     if (!this.pud.has(u)) this.pud.set(u, { level: 'pmd', slots: new Array(512) });
   }
 
@@ -78,11 +75,13 @@ export class PageTables {
    * the caller). Replaced leaves are taken off their vmas.
    */
   install(size: EntrySize, addr: bigint, phys: bigint, vma: VmArea): void {
-    const [u, m, t] = slots(addr);
+    const page = pageOf(addr);
+    const u = pudSlot(page);
+    const m = pmdSlot(page);
     const base = addr & ~(BYTES[size] - 1n);
     if (size === 'PUD') {
       this.drop(this.pud.get(u));
-      this.add(this.pud, u, { size, base, phys, vma, table: undefined, slot: u });
+      this.pud.set(u, this.leaf(size, base, phys, vma, undefined, u));
       return;
     }
     let pmd = this.pud.get(u);
@@ -92,7 +91,7 @@ export class PageTables {
     }
     if (size === 'PMD') {
       this.drop(pmd.slots[m]);
-      this.add(pmd.slots, m, { size, base, phys, vma, table: pmd, slot: m });
+      pmd.slots[m] = this.leaf(size, base, phys, vma, pmd, m);
       return;
     }
     let pte = pmd.slots[m];
@@ -100,8 +99,9 @@ export class PageTables {
       this.drop(pte);
       pmd.slots[m] = pte = { level: 'pte', slots: new Array(512) };
     }
+    const t = pteSlot(page);
     this.drop(pte.slots[t]);
-    this.add(pte.slots, t, { size, base, phys, vma, table: pte, slot: t });
+    pte.slots[t] = this.leaf(size, base, phys, vma, pte, t);
   }
 
   /**
@@ -120,24 +120,25 @@ export class PageTables {
   freeTables(start: bigint, end: bigint, inUse: (from: bigint, to: bigint) => boolean): void {
     const pmdSpan = BYTES.PMD;
     for (let a = start & ~(pmdSpan - 1n); a < end; a += pmdSpan) {
-      const [u, m] = slots(a);
-      const pmd = this.pud.get(u);
+      const page = pageOf(a);
+      const m = pmdSlot(page);
+      const pmd = this.pud.get(pudSlot(page));
       if (pmd === undefined || isLeaf(pmd)) continue;
       const pte = pmd.slots[m];
       if (pte !== undefined && !isLeaf(pte) && !inUse(a, a + pmdSpan)) pmd.slots[m] = undefined;
     }
     const pudSpan = BYTES.PUD;
     for (let a = start & ~(pudSpan - 1n); a < end; a += pudSpan) {
-      const [u] = slots(a);
+      const u = pudSlot(pageOf(a));
       const pmd = this.pud.get(u);
       if (pmd !== undefined && !isLeaf(pmd) && !inUse(a, a + pudSpan)) this.pud.delete(u);
     }
   }
 
-  private add(where: Map<number, Leaf | PmdTable> | (Leaf | PteTable | undefined)[], slot: number, leaf: Leaf): void {
-    if (where instanceof Map) where.set(slot, leaf);
-    else where[slot] = leaf;
-    leaf.vma.leaves.add(leaf);
+  private leaf(size: EntrySize, base: bigint, phys: bigint, vma: VmArea, table: Leaf['table'], slot: number): Leaf {
+    const l: Leaf = { size, base, phys, vma, table, slot };
+    vma.leaves.add(l);
+    return l;
   }
 
   /** Removes what a slot held before it is overwritten: a leaf, or every leaf under a table. */

@@ -22,10 +22,11 @@ export function outcomeJson(o: Outcome): string {
     first = false;
   }
   s += '}';
-  if (o.warn !== undefined) s += `,"warn":${stringify(o.warn)}`;
-  if (o.log !== undefined) s += `,"log":${stringify(o.log)}`;
+  // warn and log hold strings, woke plain values: no bigints, so JSON.stringify as it is.
+  if (o.warn !== undefined) s += `,"warn":${JSON.stringify(o.warn)}`;
+  if (o.log !== undefined) s += `,"log":${JSON.stringify(o.log)}`;
   if (o.blocked) s += ',"blocked":true';
-  if (o.woke !== undefined) s += `,"woke":${stringify(o.woke)}`;
+  if (o.woke !== undefined) s += `,"woke":${JSON.stringify(o.woke)}`;
   if (o.oops !== undefined) s += `,"oops":${str(o.oops)}`;
   if (o.map !== undefined) s += `,"map":"${o.map}"`;
   if (o.phys !== undefined) s += `,"phys":"${o.phys}"`;

@@ -73,7 +73,7 @@ export class Replayer {
       die(this.file, at, src === undefined ? 1 : offsetOf(src, e.path) + 1, e.reason);
     }
     if (out.blocked) this.blockedText.set(line, text);
-    for (const w of out.woke ?? []) this.blockedText.delete(w.line);
+    if (out.woke !== undefined) for (const w of out.woke) this.blockedText.delete(w.line);
     const result: StepResult = { step: got, out };
     if (got.expect !== undefined) {
       const d = diverges(got.expect, out, (label) => k.objects.stateOf(label));

@@ -133,3 +133,24 @@ ida('matches a brute-force lowest-free allocator over a long random sequence', (
 });
 
 ida.run();
+
+const every_transition_changes_the_snapshot = suite('every transition changes the snapshot');
+
+// Kernel.send detects an ignored event by an unchanged snapshot; that is sound only while every
+// transition of the object machines assigns context or changes state.
+every_transition_changes_the_snapshot('holds for each transition definition of the object machines', async () => {
+  const { daxRegionMachine } = await import('../machines/dax_region.ts');
+  const { devDaxMachine } = await import('../machines/dev_dax.ts');
+  const { fileMachine } = await import('../machines/file.ts');
+  const { vmAreaMachine } = await import('../machines/vm_area.ts');
+  for (const m of [daxDeviceMachine, daxRegionMachine, devDaxMachine, fileMachine, vmAreaMachine]) {
+    const nodes = [m.root, ...Object.values(m.root.states)];
+    for (const node of nodes) {
+      for (const [event, ts] of node.transitions) {
+        for (const t of ts) assert.ok(t.target !== undefined || t.actions.length > 0, `${m.id} ${node.key} ${event} neither moves nor assigns`);
+      }
+    }
+  }
+});
+
+every_transition_changes_the_snapshot.run();
