@@ -19,7 +19,7 @@ export type Streamed = { summary: Summary; error?: undefined } | { summary?: und
 export async function replayFile(
   path: string,
   onStep: (r: StepResult) => void,
-  afterChunk?: () => Promise<void>,
+  afterChunk?: (bytesRead: number) => Promise<void>,
 ): Promise<Streamed> {
   const r = new Replayer(path);
   try {
@@ -58,10 +58,20 @@ export function findLogs(paths: string[]): string[] {
   return out;
 }
 
-export async function verifyFile(path: string): Promise<Verdict> {
+export async function verifyFile(path: string, afterChunk?: (bytesRead: number, steps: number) => Promise<void>): Promise<Verdict> {
   const b = new VerdictBuilder(path);
-  const r = await replayFile(path, (s) => b.add(s));
+  const r = await replayFile(path, (s) => b.add(s), afterChunk && ((bytes) => afterChunk(bytes, b.verdict.steps)));
   return b.end(r.summary, r.error);
+}
+
+/** The size of a file, or undefined for standard input and anything that cannot be read. */
+export function sizeOf(path: string): number | undefined {
+  if (path === '-') return undefined;
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -15,11 +15,13 @@ export type LineSink = (text: string, line: number) => void;
  * Streams the lines of `path` ('-' for standard input) to sink, numbered from 1; `label` names
  * the file in errors. `afterChunk` runs between chunks (to flush output with back-pressure).
  */
-export async function readLines(path: string, sink: LineSink, label = path, afterChunk?: () => Promise<void>): Promise<void> {
+export async function readLines(path: string, sink: LineSink, label = path, afterChunk?: (bytesRead: number) => Promise<void>): Promise<void> {
   const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   let carry: Buffer = Buffer.alloc(0);
   let line = 0;
+  let bytes = 0;
   for await (const chunk of input as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
     const buf = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
     const last = buf.lastIndexOf(10);
     if (last < 0) {
@@ -30,7 +32,7 @@ export async function readLines(path: string, sink: LineSink, label = path, afte
     line = emit(label, buf.subarray(0, last), line, sink);
     carry = buf.subarray(last + 1);
     if (carry.length > MAX_LINE_BYTES) tooLong(label, line + 1);
-    if (afterChunk !== undefined) await afterChunk();
+    if (afterChunk !== undefined) await afterChunk(bytes);
   }
   if (carry.length > 0) emit(label, carry, line, sink);
 }

@@ -1,5 +1,6 @@
 // daxsim replay LOG [--json]: each step with its outcome; 0, 1 on divergence, 2 on a log error.
-import { replayFile } from '../files.ts';
+import { replayFile, sizeOf } from '../files.ts';
+import { Progress } from '../progress.ts';
 import { formatStep, formatSummary } from '../format.ts';
 import { Output } from '../io.ts';
 import { stepJson } from '../jsonl.ts';
@@ -8,8 +9,22 @@ import { logError, type DaxsimCommand, type Status } from './types.ts';
 
 export async function replay(log: string, opts: { json?: boolean }): Promise<Status> {
   const out = new Output(process.stdout);
-  const onStep = opts.json ? (r: StepResult) => out.write(stepJson(r)) : (r: StepResult) => out.write(formatStep(r));
-  const res = await replayFile(log, onStep, () => out.maybeFlush());
+  let steps = 0;
+  const json = (r: StepResult) => {
+    steps++;
+    out.write(stepJson(r));
+  };
+  const human = (r: StepResult) => {
+    steps++;
+    out.write(formatStep(r));
+  };
+  // Never under --json; only for a terminal (Progress checks).
+  const progress = opts.json ? undefined : new Progress(process.stderr, { total: sizeOf(log) });
+  const res = await replayFile(log, opts.json ? json : human, async (bytes) => {
+    progress?.update(steps, bytes);
+    await out.maybeFlush();
+  });
+  progress?.done();
   if (res.error !== undefined) {
     await out.flush();
     return logError(res.error);

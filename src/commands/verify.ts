@@ -1,7 +1,8 @@
 // daxsim verify PATH...: a verdict per log and a closing total; 0, 1 on divergence, 2 on a log error.
 import kleur from 'kleur';
 import { KERNEL_FUNCTION } from '../../machines/events.ts';
-import { findLogs, verifyFile } from '../files.ts';
+import { findLogs, sizeOf, verifyFile } from '../files.ts';
+import { Progress } from '../progress.ts';
 import { stringify } from '../json.ts';
 import { verifyStatus, type Verdict } from '../verify.ts';
 import type { DaxsimCommand, Status } from './types.ts';
@@ -9,7 +10,9 @@ import type { DaxsimCommand, Status } from './types.ts';
 export async function verify(paths: string[]): Promise<Status> {
   const verdicts: Verdict[] = [];
   for (const p of findLogs(paths)) {
-    const v = await verifyFile(p);
+    const progress = new Progress(process.stderr, { total: sizeOf(p) });
+    const v = await verifyFile(p, async (bytes, steps) => progress.update(steps, bytes));
+    progress.done();
     verdicts.push(v);
     process.stdout.write(verdictLine(v));
   }
