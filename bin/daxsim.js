@@ -9,10 +9,14 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'daxsim.mjs');
 
-function newestSource() {
+// Sub-directories (src/commands, src/viewer) count too. A walk: readdirSync's `recursive`
+// option costs a few milliseconds of start-up on Node 20.
+function newestSource(dir = root, names = ['src', 'machines']) {
   let newest = 0;
-  for (const dir of ['src', 'machines']) {
-    for (const name of readdirSync(join(root, dir))) newest = Math.max(newest, statSync(join(root, dir, name)).mtimeMs);
+  for (const name of names) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    newest = Math.max(newest, st.isDirectory() ? newestSource(path, readdirSync(path)) : st.mtimeMs);
   }
   return newest;
 }
