@@ -96,6 +96,18 @@ export class Registry {
     if (older.size === 0) this.displaced.delete(obj.handle);
   }
 
+  /**
+   * Every object by the label it has now, for viewers (not used by replay): each handle in the
+   * order it was first bound, followed by its displaced objects `<handle>~<n>` in order of n.
+   */
+  *labelled(): Generator<[string, Named]> {
+    for (const [handle, obj] of this.byHandle) {
+      yield [handle, obj];
+      const older = this.displaced.get(handle);
+      if (older !== undefined) for (const n of [...older.keys()].sort((a, b) => a - b)) yield [`${handle}~${n}`, older.get(n)!];
+    }
+  }
+
   /** The state of whatever a label names now: a handle, or `<handle>~<n>`. */
   stateOf(label: string): StateName | null {
     const m = /^(.*)~(\d+)$/.exec(label);

@@ -6,5 +6,6 @@ import { recordCommand } from './record.ts';
 import { replayCommand } from './replay.ts';
 import type { DaxsimCommand } from './types.ts';
 import { verifyCommand } from './verify.ts';
+import { viewCommand } from './view.ts';
 
-export const COMMANDS: DaxsimCommand[] = [replayCommand, verifyCommand, recordCommand, coverageCommand, inspectCommand, diagramCommand];
+export const COMMANDS: DaxsimCommand[] = [replayCommand, verifyCommand, recordCommand, coverageCommand, inspectCommand, viewCommand, diagramCommand];
