@@ -132,4 +132,12 @@ cli('writes to -o, and exits 2 for an unknown machine or format', () => {
   assert.is(daxsim(['--format', 'png']).code, 2);
 });
 
+cli('the README shows the real output of daxsim diagram dax_device', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const at = readme.indexOf('$ npx daxsim diagram dax_device\n');
+  assert.ok(at >= 0);
+  const shown = readme.slice(at).split('\n').slice(1).join('\n');
+  assert.is(shown.slice(0, shown.indexOf('```')), daxsim(['dax_device']).out);
+});
+
 cli.run();

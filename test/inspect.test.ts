@@ -159,6 +159,7 @@ cmd('sends the frames of the replay to a WebSocket server, prints what replay pr
     assert.equal(server.frames.map(strip), sent, 'the frames of an in-process replay, in order');
     assert.is(server.frames[0]!._version, JSON.parse(readFileSync('node_modules/@statelyai/inspect/package.json', 'utf8')).version);
     assert.match(r.err, new RegExp(`^sent ${expected.length} inspection frames to ${server.url}\\n$`));
+    assert.ok(readFileSync('README.md', 'utf8').includes(`\nsent ${expected.length} inspection frames to ws://localhost:8080\n`), 'the README shows the count');
   } finally {
     await server.close();
   }

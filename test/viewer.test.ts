@@ -84,6 +84,7 @@ page('writes one page with the log inside, the same bytes from anywhere, with no
   const b = join(dir, 'b.html');
   assert.equal(daxsim(['view', RACE, '-o', a]), { code: 0, out: '', err: `wrote ${a} (8 steps)\n` });
   assert.equal(daxsim(['view', resolve(RACE), '-o', 'b.html'], dir), { code: 0, out: '', err: 'wrote b.html (8 steps)\n' });
+  assert.match(readFileSync('README.md', 'utf8'), /\$ npx daxsim view traces\/device\/race-fault-vs-unregister.jsonl -o race.html\nwrote race.html \(8 steps\)\n/);
   const html = readFileSync(a, 'utf8');
   assert.is(readFileSync(b, 'utf8'), html, 'same bytes');
   assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
