@@ -33,6 +33,10 @@ export class OpenFile extends KObject<typeof fileMachine> {
   get fcount(): number {
     return this.actor.getSnapshot().context.fcount;
   }
+  /** Closed and released by its last fput (no mapping holds it): the struct file is gone. */
+  override get live(): boolean {
+    return super.live && !(this.state === 'closed' && this.fcount === 0);
+  }
 }
 
 export class VmArea extends KObject<typeof vmAreaMachine> {

@@ -67,10 +67,14 @@ export class Registry {
     return this.byHandle.get(handle);
   }
 
-  /** The live object a new one under `handle` would displace, if any (a log error). */
+  /**
+   * The live object a new one under `handle` would displace, if any (a log error). A closed
+   * file is final for its handle (daxlog.md §2) even while a mapping still holds the struct
+   * file; a new open under the handle displaces it to `<handle>~<n>`.
+   */
   liveAt(handle: string): KObject | undefined {
     const cur = this.byHandle.get(handle);
-    return cur instanceof KObject && cur.live ? cur : undefined;
+    return cur instanceof KObject && cur.live && cur.state !== 'closed' ? cur : undefined;
   }
 
   /** Binds handle to obj; a still-live holder of the handle becomes `<handle>~<n>`. */
