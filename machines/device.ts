@@ -263,6 +263,13 @@ export function* unregister_dev_dax(k: Kernel, dev: DevDax): Sleeps {
   }
   k.printk('debug', `dax ${dev.name}: unregister_dev_dax`);
   yield* kill_dev_dax(k, dev);
+  // A second unregister_dev_dax of this device (an unbind's devm action and a direct call
+  // racing) finds it deleted, or freed, when its grace period ends.
+  const now: string = dev.state;
+  if (now !== 'registered') {
+    const gone = now === 'released' ? 'use after free' : 'list_del corruption';
+    oops(`${gone}: unregister_dev_dax() on ${dev.label} woke after another unregister_dev_dax() deleted it`);
+  }
   // cdev_device_del: device_del removes the node and the sysfs device, cdev_del drops the
   // cdev's own reference (the cdev goes once no open file holds it).
   k.send(dev, { type: 'dev_dax.device_del' });

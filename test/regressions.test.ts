@@ -23,3 +23,41 @@ chrdev_open('may reuse it while a mapping still holds the closed file, which liv
 });
 
 chrdev_open.run();
+
+// ---------------------------------------------------------------------------------------------
+const unregister_dev_dax = suite('unregister_dev_dax');
+
+// Found as a crash ("bug: x0 (released) has no transition for dev_dax.device_del"): a direct
+// unregister that started while an unbind's unregister of the same device slept.
+unregister_dev_dax('that wakes after an unbind deleted the device oopses instead of deleting it again', () => {
+  const o = outcomes([
+    call('dax_srcu.read_lock'),
+    probe(),
+    unbind('pfn0', 'A'),
+    call('dev_dax.unregister', { dev: 'dax0.0' }, 'B'),
+    call('dax_srcu.read_unlock'),
+  ]);
+  assert.is(o[2]!.blocked, true);
+  assert.is(o[3]!.blocked, true);
+  assert.equal(o[4]!.woke, [
+    { task: 'A', type: 'driver.unbind', ret: 0, line: 4 },
+    { task: 'B', type: 'dev_dax.unregister', line: 5, oops: 'use after free: unregister_dev_dax() on dax0.0 woke after another unregister_dev_dax() deleted it' },
+  ]);
+  assert.equal(o[4]!.state, { 'dax0.0/dax_dev': 'destroyed', 'dax0.0': 'released', pfn0: 'freed' });
+});
+
+unregister_dev_dax('that wakes after another direct unregister deleted the (still open) device: list_del corruption', () => {
+  const o = outcomes([
+    probe(),
+    open('f1'),
+    call('dax_srcu.read_lock'),
+    call('dev_dax.unregister', { dev: 'dax0.0' }, 'A'),
+    call('dev_dax.unregister', { dev: 'dax0.0' }, 'B'),
+    call('dax_srcu.read_unlock'),
+  ]);
+  assert.is(o[5]!.woke![0]!.ret, 0);
+  assert.match(o[5]!.woke![1]!.oops!, /^list_del corruption: unregister_dev_dax\(\) on dax0.0 woke after/);
+  assert.equal(o[5]!.state, { 'dax0.0/dax_dev': 'killed', 'dax0.0': 'unregistered' });
+});
+
+unregister_dev_dax.run();
