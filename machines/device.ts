@@ -131,6 +131,8 @@ export function alloc_dax_region(
 
 /** dax_region_unregister, the devm action: remove the sysfs group, drop the devm reference. */
 export function* dax_region_unregister(k: Kernel, region: DaxRegion): Sleeps {
+  // Puts beyond the caller's own reference can free the region before its devm action runs.
+  if ((region.state as string) === 'freed') oops(`use after free: dax_region_unregister() on region ${region.label}, already freed`);
   const parent = region.parent;
   if (parent.groupReaders.size > 0) {
     k.hit('dax_region_unregister:drain_waits');

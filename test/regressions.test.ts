@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { call, outcomes } from './helpers.ts';
-import { close, mmap, open, probe, unbind } from './fixtures/device/steps.ts';
+import { close, mmap, open, probe, region, unbind } from './fixtures/device/steps.ts';
 
 // ---------------------------------------------------------------------------------------------
 const chrdev_open = suite('chrdev_open');
@@ -61,3 +61,47 @@ unregister_dev_dax('that wakes after another direct unregister deleted the (stil
 });
 
 unregister_dev_dax.run();
+
+// ---------------------------------------------------------------------------------------------
+const dev_dax_release = suite('dev_dax_release');
+
+// Found by the fuzzer as crashes ("bug: oops ... after the step changed state", "bug: pfn0
+// (freed) has no transition for dax_region.unregister"): puts beyond the caller's own reference
+// free an object that a later release still reaches. The kernel crashes there, midway through
+// the call; the oops keeps what the call did up to the crash (daxlog.md §4).
+dev_dax_release('meeting a region an extra dax_region_put freed oopses, after the device was released', () => {
+  const o = outcomes([probe(), open('f1'), unbind(), call('dax_region.put', { parent: 'pfn0' }), close('f1')]);
+  assert.equal(o[3]!.state, { pfn0: 'freed' });
+  assert.equal(o[4], {
+    state: { f1: 'closed', 'dax0.0': 'released' },
+    log: ['debug: dax dax0.0: dax_release'],
+    oops: 'use after free: dax_region_put() on region pfn0, already freed',
+  });
+});
+
+dev_dax_release('meeting a dax_device the log put itself oopses in put_dax (iput of a cleared inode)', () => {
+  const o = outcomes([probe(), call('dax.kill', { dax: 'dax0.0/dax_dev' }), call('dax.put', { dax: 'dax0.0/dax_dev' }), call('dev_dax.unregister', { dev: 'dax0.0' })]);
+  assert.equal(o[3]!.state, { 'dax0.0': 'released' });
+  assert.match(o[3]!.oops!, /^use after free: put_dax\(\) on dax_device dax0.0\/dax_dev after its final put/);
+});
+
+dev_dax_release.run();
+
+// ---------------------------------------------------------------------------------------------
+const dax_region_unregister = suite('dax_region_unregister');
+
+dax_region_unregister('on a region that the release of its last device freed (after an extra put) is a use after free', () => {
+  const o = outcomes([probe(), call('dax_region.put', { parent: 'pfn0' }), unbind()]);
+  assert.equal(o[2]!.state, { 'dax0.0/dax_dev': 'destroyed', 'dax0.0': 'released', pfn0: 'freed' });
+  assert.is(o[2]!.oops, 'use after free: dax_region_unregister() on region pfn0, already freed');
+});
+
+dax_region_unregister('so does a failed probe that runs it on a region two puts freed in earlier steps', () => {
+  const put = call('dax_region.put', { parent: 'pfn0' });
+  const o = outcomes([region(), put, put, probe()]);
+  assert.equal(o[2]!.state, { pfn0: 'freed' });
+  assert.equal(o[3]!.warn, ['dax_pmem pfn0: dax core failed to setup private data']);
+  assert.is(o[3]!.oops, 'use after free: dax_region_unregister() on region pfn0, already freed');
+});
+
+dax_region_unregister.run();
