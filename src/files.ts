@@ -76,42 +76,63 @@ export function sizeOf(path: string): number | undefined {
 
 /**
  * Replays `input` and writes it to `output` with each step's expect set to its outcome (ret,
- * state, warn, and blocked / oops where present). Comment and blank lines are kept. The file
- * is written beside its target and renamed into place, and only when the log replays.
+ * state, warn, and blocked / oops where present). Comment and blank lines are kept. Lines are
+ * written as they are replayed, a chunk at a time, to a new file beside the target, which is
+ * renamed into place only when the whole log replayed: memory does not grow with the log, and
+ * a log error leaves `output` as it was and no file behind.
  */
 export async function recordFile(input: string, output: string): Promise<Streamed> {
   if (input !== '-' && sameFile(input, output)) {
     return { error: new LogError(output, 0, 0, 'refusing to write the recorded log over its input; choose another -o') };
   }
-  const r = new Replayer(input);
-  const lines: string[] = [];
+  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
+  const cannotWrite = (e: unknown): never => {
+    if (isFsError(e)) throw new LogError(output, 0, 0, `cannot write: ${e.message}`);
+    throw e;
+  };
+  let fd: number | undefined;
+  let created = false;
+  let renamed = false;
   try {
+    fd = catching(() => openSync(tmp, 'wx'), cannotWrite);
+    created = true;
+    const out = fd;
+    const r = new Replayer(input);
+    let lines: string[] = [];
+    const flush = async () => {
+      if (lines.length > 0) catching(() => writeSync(out, lines.join('\n') + '\n'), cannotWrite);
+      lines = [];
+    };
     await readLines(input, (text, line) => {
       const res = r.feed(text, line);
       lines.push(res === undefined ? text : serialiseStep(res.step.input, recorded(res)));
-    });
+    }, input, flush);
+    const summary = r.end();
+    await flush();
+    catching(() => {
+      fsyncSync(out);
+      closeSync(out);
+      fd = undefined;
+      renameSync(tmp, output);
+    }, cannotWrite);
+    renamed = true;
+    return { summary };
   } catch (e) {
     if (e instanceof LogError) return { error: e };
     if (isFsError(e)) return { error: new LogError(input, 0, 0, `cannot read: ${e.message}`) };
     throw e;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    if (created && !renamed) rmSync(tmp, { force: true });
   }
-  const summary = r.end();
-  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
+}
+
+function catching<T>(f: () => T, handler: (e: unknown) => never): T {
   try {
-    const fd = openSync(tmp, 'wx');
-    try {
-      writeSync(fd, lines.join('\n') + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, output);
+    return f();
   } catch (e) {
-    rmSync(tmp, { force: true });
-    if (isFsError(e)) return { error: new LogError(output, 0, 0, `cannot write: ${e.message}`) };
-    throw e;
+    return handler(e);
   }
-  return { summary };
 }
 
 function recorded(res: StepResult): JsonObject {

@@ -54,7 +54,7 @@ function emit(path: string, bytes: Buffer, line: number, sink: LineSink): number
 }
 
 function tooLong(path: string, line: number): never {
-  die(path, line, 1, `line is longer than ${MAX_LINE_BYTES} bytes, the limit for a daxlog line`);
+  die(path, line, 1, `expected a line of at most ${MAX_LINE_BYTES} bytes (the limit for a daxlog line), found a longer one`);
 }
 
 /** Finds the first line with bytes that are not UTF-8 and reports where. */
