@@ -27,8 +27,13 @@ function syntaxError(text: string, fallback: string): Parsed {
   const first = errors[0];
   if (!first) return { ok: false, offset: 0, message: `bad JSON: ${fallback}` };
   const at = text[first.offset];
-  const found = at === undefined ? 'the end of the line' : JSON.stringify(text.slice(first.offset, first.offset + 12));
+  const found = at === undefined ? 'the end of the line' : visible(JSON.stringify(text.slice(first.offset, first.offset + 12)));
   return { ok: false, offset: first.offset, message: `bad JSON: ${describe(printParseErrorCode(first.error))}, found ${found}` };
+}
+
+/** JSON text with the characters a terminal does not show (a byte order mark, say) escaped. */
+function visible(json: string): string {
+  return json.replace(/[\u007f-\u009f\u00ad\u200b-\u200f\u2028\u2029\u2060\ufeff\ufff9-\ufffb]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function describe(code: string): string {
