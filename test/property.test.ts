@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { cmdsArb, configArb } from './arbitraries.ts';
 import { checkText, minimise, runGenerated, type Calls, type Checked } from './check.ts';
 import { FINAL } from './invariants.ts';
+import { traces } from '../scripts/fuzz.ts';
 import { DaxRegion, dax_region_put } from '../machines/device.ts';
 import { DaxDevice, rcu_grace_period, SUPER_CALLS } from '../machines/super.ts';
 
@@ -56,6 +57,15 @@ property(`${RUNS} generated logs replay without a throw or a log error, every in
   if ('run' in r) assert.unreachable(report(r));
   assert.ok(r.logs >= RUNS, `${r.logs} logs`);
   if (process.env['DAXSIM_STATS'] === '1') console.log(`  ${r.logs} logs, ${r.steps} steps, ${Date.now() - t0} ms, seed ${SEED}`);
+});
+
+property('every golden trace holds the invariants, but the one that puts a region beyond its own reference', () => {
+  for (const [name, text] of traces()) {
+    const c = checkText(text);
+    assert.is(c.error, undefined, `${name}: ${c.error}`);
+    if (name === 'traces/errors/region.jsonl') assert.is(c.violation?.message, 'line 14: region bus2 was freed while its devm action dax_region_unregister is still registered on bus2 (no unbind yet)');
+    else assert.is(c.violation, undefined, `${name}: ${c.violation?.message}`);
+  }
 });
 
 /** A broken rule must be caught, shrunk to a few steps, and its printed log must replay it. */
