@@ -21,7 +21,7 @@ export interface Checked {
 }
 
 /** Builds the log for cmds step by step, checking the invariants after each step. */
-export function runGenerated(config: GenConfig, cmds: Cmd[], calls?: Calls): Checked {
+export function runGenerated(config: GenConfig, cmds: Cmd[], calls?: Calls, observe?: (r: StepResult) => void): Checked {
   const inv = new InvariantChecker();
   let b: LogBuilder | undefined;
   let steps = 0;
@@ -32,6 +32,7 @@ export function runGenerated(config: GenConfig, cmds: Cmd[], calls?: Calls): Che
     const check = (r: StepResult | undefined): Violation | undefined => {
       if (r === undefined) return undefined;
       steps++;
+      observe?.(r);
       return inv.after(builder.kernel, r);
     };
     for (const s of b.prefillSteps()) {

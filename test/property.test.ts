@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { cmdsArb, configArb } from './arbitraries.ts';
 import { checkText, minimise, runGenerated, type Calls, type Checked } from './check.ts';
 import { FINAL } from './invariants.ts';
+import { EVENT_TYPES } from '../machines/events.ts';
 import { traces } from '../scripts/fuzz.ts';
 import { DaxRegion, dax_region_put } from '../machines/device.ts';
 import { DaxDevice, rcu_grace_period, SUPER_CALLS } from '../machines/super.ts';
@@ -57,6 +58,26 @@ property(`${RUNS} generated logs replay without a throw or a log error, every in
   if ('run' in r) assert.unreachable(report(r));
   assert.ok(r.logs >= RUNS, `${r.logs} logs`);
   if (process.env['DAXSIM_STATS'] === '1') console.log(`  ${r.logs} logs, ${r.steps} steps, ${Date.now() - t0} ms, seed ${SEED}`);
+});
+
+property('the generated logs reach every event type, blocking and waking, failure injection, oopses and mapped faults', () => {
+  const seen = new Set<string>();
+  for (const [config, cmds] of fc.sample(fc.tuple(configArb, cmdsArb(MAX_STEPS)), { numRuns: 400, seed: SEED })) {
+    runGenerated(config, cmds, undefined, ({ step, out }) => {
+      seen.add(step.event.type);
+      if (out.blocked) seen.add('blocked');
+      for (const w of out.woke ?? []) seen.add(`woke ${w.type}`);
+      if (step.event.fail !== undefined) seen.add('fail');
+      if (out.oops !== undefined) seen.add('oops');
+      if (out.ret === 'VM_FAULT_NOPAGE') seen.add(`${step.event.type} NOPAGE`);
+      for (const [size, r] of out.attempts ?? []) seen.add(`${size} ${r}`);
+    });
+  }
+  const wanted = [
+    ...EVENT_TYPES, 'blocked', 'woke dax.kill', 'woke dev_dax.unregister', 'woke driver.unbind', 'woke dax_pmem.probe', 'fail', 'oops',
+    'vma.access NOPAGE', 'vma.fault NOPAGE', 'PUD VM_FAULT_NOPAGE', 'PMD VM_FAULT_NOPAGE', 'PTE VM_FAULT_NOPAGE', 'PMD VM_FAULT_SIGBUS',
+  ];
+  assert.equal(wanted.filter((w) => !seen.has(w)), []);
 });
 
 property('every golden trace holds the invariants, but the one that puts a region beyond its own reference', () => {
