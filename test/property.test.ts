@@ -89,7 +89,10 @@ property('every golden trace holds the invariants, but the one that puts a regio
   }
 });
 
-/** A broken rule must be caught, shrunk to a few steps, and its printed log must replay it. */
+/**
+ * A broken rule must be caught and shrunk to a few steps, none of which can go, and the printed
+ * log must replay to the same failure.
+ */
 function catches(name: string, invariant: string, calls: Calls, maxSteps: number) {
   property(`catches and shrinks a model that ${name}`, () => {
     const r = explore(5000, calls);
@@ -100,6 +103,11 @@ function catches(name: string, invariant: string, calls: Calls, maxSteps: number
     assert.ok(f.run.steps <= maxSteps, `shrunk to ${f.run.steps} steps:\n${report(f)}`);
     const again = checkText(f.run.text, calls);
     assert.equal(again.violation, f.run.violation, 'the printed daxlog replays to the same failure');
+    const ls = f.run.text.trimEnd().split('\n');
+    for (let i = 1; i < ls.length; i++) {
+      const without = checkText([...ls.slice(0, i), ...ls.slice(i + 1)].join('\n') + '\n', calls);
+      assert.is.not(without.violation?.invariant, invariant, `line ${i + 1} of the printed log is not needed:\n${report(f)}`);
+    }
     assert.equal(checkText(f.run.text).violation, undefined, 'the true model holds on the same log');
     if (process.env['DAXSIM_STATS'] === '1') console.log(`\n${report(f)}`);
   });
@@ -114,7 +122,7 @@ catches('frees the minor before the RCU callback', 'minors', {
     if (held !== undefined && (d as DaxDevice).state === 'destroyed') k.minors.remove(held);
     return ret;
   },
-}, 4);
+}, 6);
 
 // kill_dax stores alive = false and clears private without waiting for the grace period.
 catches('kills without waiting for readers', 'kill', {
@@ -125,7 +133,7 @@ catches('kills without waiting for readers', 'kill', {
     k.send(d, { type: 'dax.kill_synchronized' });
     return 0;
   },
-}, 4);
+}, 6);
 
 // put_dax runs the RCU callbacks at once: the device is freed with no grace period after its destroy.
 catches('frees a dax_device without a grace period', 'free', {
@@ -134,7 +142,7 @@ catches('frees a dax_device without a grace period', 'free', {
     rcu_grace_period(k);
     return ret;
   },
-}, 3);
+}, 6);
 
 // dax_region_put drops two references: the region goes while its devm action still holds one.
 catches('puts a region twice', 'region', {
@@ -143,6 +151,6 @@ catches('puts a region twice', 'region', {
     for (let i = 0; i < 2; i++) if (r instanceof DaxRegion && r.state !== FINAL.dax_region) dax_region_put(k, r);
     return 0;
   },
-}, 3);
+}, 6);
 
 property.run();
