@@ -12,7 +12,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatStep, formatSummary } from '../src/format.ts';
-import { stepJson } from '../src/jsonl.ts';
+import { outcomeJson, stepJson } from '../src/jsonl.ts';
+import { serialiseStep, type JsonObject } from '../src/log.ts';
 import { replayText } from '../src/replay.ts';
 import { MUTATIONS, type Rng } from './mutate.ts';
 
@@ -55,13 +56,14 @@ export function traces(dir = resolve(fileURLToPath(import.meta.url), '../../trac
     .map((f) => [`traces/${f}`, readFileSync(join(dir, f), 'utf8')]);
 }
 
-/** Replays one mutant as replay and replay --json would print it; the exception, if any. */
+/** Replays one mutant as replay, replay --json and record would print it; the exception, if any. */
 export function replayMutant(text: string, file = 'mutant.jsonl'): { error?: unknown; logError: boolean; steps: number } {
   try {
     const r = replayText(text, file);
     for (const s of r.results) {
       formatStep(s);
       stepJson(s);
+      serialiseStep(s.step.input, JSON.parse(outcomeJson(s.out)) as JsonObject);
     }
     if (r.summary !== undefined) formatSummary(r.summary);
     return { logError: r.error !== undefined, steps: r.results.length };
