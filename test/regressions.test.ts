@@ -68,7 +68,7 @@ const dev_dax_release = suite('dev_dax_release');
 // Found by the fuzzer as crashes ("bug: oops ... after the step changed state", "bug: pfn0
 // (freed) has no transition for dax_region.unregister"): puts beyond the caller's own reference
 // free an object that a later release still reaches. The kernel crashes there, midway through
-// the call; the oops keeps what the call did up to the crash (daxlog.md §4).
+// the call; the oops keeps what the call did up to the crash (README, "Readings of the spec").
 dev_dax_release('meeting a region an extra dax_region_put freed oopses, after the device was released', () => {
   const o = outcomes([probe(), open('f1'), unbind(), call('dax_region.put', { parent: 'pfn0' }), close('f1')]);
   assert.equal(o[3]!.state, { pfn0: 'freed' });
