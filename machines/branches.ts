@@ -144,6 +144,8 @@ export const BRANCHES = {
   'oops:released_dev_dax': 'unregister_dev_dax of a released device',
   'oops:unregister_twice': 'unregister_dev_dax twice (device_del of a deleted device)',
   'oops:unbind_freed_target': 'unbind runs a devm action on freed memory',
+  'oops:region_freed_before_its_action': 'a release earlier in the same unbind freed the region its action then puts',
+  'oops:unregister_woke_deleted': 'unregister_dev_dax wakes from its kill to find the device deleted by another unregister',
   'oops:mmap_private_null': 'mmap of a file opened after the kill (check_vma on NULL)',
 } as const;
 

@@ -5,7 +5,9 @@
 //
 // The deterministic reading of §4: synchronize_srcu is an atomic step that records, as its
 // threshold, the id the next reader would get; it is over once no reader with a smaller id is
-// left. Readers get ids in entry order, so "the oldest reader" decides every wait.
+// left. Readers get ids in entry order, so "the oldest reader" decides every wait. A task's
+// nested locks are one reader with a depth: only its outermost section can hold a kill back,
+// and its id is the one that counts.
 //
 // The SRCU index that dax_read_lock returns is srcu_idx & 1. Tree SRCU (v4.12) flips srcu_idx
 // once per grace period, at its start; the model flips it at each synchronize_srcu call.
@@ -20,8 +22,11 @@ import { and, assign, setup } from 'xstate';
 const { produce } = new Immer({ autoFreeze: false });
 
 export interface SrcuReader {
+  /** Entry order of the task's outermost section. */
   id: number;
   task: string;
+  /** How many dax_read_lock calls of the task are open (nesting). */
+  depth: number;
 }
 export interface SrcuWaiter {
   task: string;
@@ -32,7 +37,7 @@ export interface DaxSrcuContext {
   /** srcu_idx; dax_read_lock returns its low bit. */
   idx: number;
   nextReader: number;
-  /** Active read-side sections in entry order. */
+  /** Tasks inside a read-side section, in the order they entered it. */
   readers: SrcuReader[];
   /** synchronize_srcu calls still waiting, in call order. */
   waiters: SrcuWaiter[];
@@ -51,10 +56,9 @@ export const DAX_SRCU_SYMBOL = {
   'dax_srcu.synchronized': 'synchronize_srcu',
 } as const satisfies Record<DaxSrcuEvent['type'], string>;
 
-/** The innermost section a task holds, or -1. */
-export function innermost(ctx: DaxSrcuContext, task: string): number {
-  for (let i = ctx.readers.length - 1; i >= 0; i--) if (ctx.readers[i]!.task === task) return i;
-  return -1;
+/** Where the task's reader entry is, or -1 when the task holds no dax_read_lock. */
+export function readerOf(ctx: DaxSrcuContext, task: string): number {
+  return ctx.readers.findIndex((r) => r.task === task);
 }
 
 /** True when a waiter's grace period is over: no reader that entered before its call is left. */
@@ -66,7 +70,7 @@ export function graceOver(ctx: DaxSrcuContext, w: SrcuWaiter): boolean {
 export const daxSrcuMachine = setup({
   types: { context: {} as DaxSrcuContext, events: {} as DaxSrcuEvent },
   guards: {
-    holds_read_lock: ({ context, event }) => innermost(context, event.task) >= 0,
+    holds_read_lock: ({ context, event }) => readerOf(context, event.task) >= 0,
     grace_period_over: ({ context, event }) => {
       const w = context.waiters.find((x) => x.task === event.task);
       return w !== undefined && graceOver(context, w);
@@ -74,18 +78,21 @@ export const daxSrcuMachine = setup({
     has_waiters: ({ context }) => context.waiters.length > 0,
     has_readers: ({ context }) => context.readers.length > 0,
     // Guards see the context before the transition's actions run.
-    last_reader: ({ context }) => context.readers.length === 1,
+    last_reader: ({ context }) => context.readers.length === 1 && context.readers[0]!.depth === 1,
     other_waiters: ({ context }) => context.waiters.length > 1,
   },
   actions: {
     enter: assign(({ context, event }) =>
       produce(context, (d) => {
-        d.readers.push({ id: d.nextReader++, task: event.task });
+        const i = readerOf(context, event.task);
+        if (i >= 0) d.readers[i]!.depth++;
+        else d.readers.push({ id: d.nextReader++, task: event.task, depth: 1 });
       }),
     ),
     leave: assign(({ context, event }) =>
       produce(context, (d) => {
-        d.readers.splice(innermost(context, event.task), 1);
+        const i = readerOf(context, event.task);
+        if (--d.readers[i]!.depth === 0) d.readers.splice(i, 1);
       }),
     ),
     start_grace_period: assign(({ context, event }) =>

@@ -132,7 +132,10 @@ export function alloc_dax_region(
 /** dax_region_unregister, the devm action: remove the sysfs group, drop the devm reference. */
 export function* dax_region_unregister(k: Kernel, region: DaxRegion): Sleeps {
   // Puts beyond the caller's own reference can free the region before its devm action runs.
-  if ((region.state as string) === 'freed') oops(`use after free: dax_region_unregister() on region ${region.label}, already freed`);
+  if ((region.state as string) === 'freed') {
+    k.hit('oops:region_freed_before_its_action');
+    oops(`use after free: dax_region_unregister() on region ${region.label}, already freed`);
+  }
   const parent = region.parent;
   if (parent.groupReaders.size > 0) {
     k.hit('dax_region_unregister:drain_waits');
@@ -270,6 +273,7 @@ export function* unregister_dev_dax(k: Kernel, dev: DevDax): Sleeps {
   const now: string = dev.state;
   if (now !== 'registered') {
     const gone = now === 'released' ? 'use after free' : 'list_del corruption';
+    k.hit('oops:unregister_woke_deleted');
     oops(`${gone}: unregister_dev_dax() on ${dev.label} woke after another unregister_dev_dax() deleted it`);
   }
   // cdev_device_del: device_del removes the node and the sysfs device, cdev_del drops the

@@ -10,7 +10,7 @@
 // Determinism: nothing here reads a clock, randomness or a module-level counter; the only
 // sources of numbers are the log and the modelled allocators.
 import { createActor, type Actor, type ActorOptions, type AnyStateMachine, type InputFrom, type InspectionEvent } from 'xstate';
-import { daxSrcuMachine, graceOver, innermost } from './dax_srcu.ts';
+import { daxSrcuMachine, graceOver, readerOf } from './dax_srcu.ts';
 import { KERNEL_FUNCTION, type EventType, type FailSite, type KernelEvent, type ObjectKind } from './events.ts';
 import type { Branch } from './branches.ts';
 import type { DevDax } from './device.ts';
@@ -230,7 +230,7 @@ export class Kernel {
 
   /** Does the current task hold a dax_read_lock? (lockdep's view) */
   holdsReadLock(task = this.current): boolean {
-    return innermost(this.srcu.getSnapshot().context, task) >= 0;
+    return readerOf(this.srcu.getSnapshot().context, task) >= 0;
   }
 
   /** synchronize_srcu(&dax_srcu) for the current task; yields while it has to wait. */
