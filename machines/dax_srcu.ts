@@ -82,19 +82,23 @@ export const daxSrcuMachine = setup({
     other_waiters: ({ context }) => context.waiters.length > 1,
   },
   actions: {
-    enter: assign(({ context, event }) =>
-      produce(context, (d) => {
-        const i = readerOf(context, event.task);
-        if (i >= 0) d.readers[i]!.depth++;
-        else d.readers.push({ id: d.nextReader++, task: event.task, depth: 1 });
-      }),
-    ),
-    leave: assign(({ context, event }) =>
-      produce(context, (d) => {
-        const i = readerOf(context, event.task);
-        if (--d.readers[i]!.depth === 0) d.readers.splice(i, 1);
-      }),
-    ),
+    // A read lock or unlock happens at every fault a race wraps: these two copy the (short)
+    // reader list by hand, which costs a tenth of going through an immer draft.
+    enter: assign(({ context, event }) => {
+      const i = readerOf(context, event.task);
+      if (i < 0) return { nextReader: context.nextReader + 1, readers: [...context.readers, { id: context.nextReader, task: event.task, depth: 1 }] };
+      const readers = context.readers.slice();
+      readers[i] = { ...readers[i]!, depth: readers[i]!.depth + 1 };
+      return { readers };
+    }),
+    leave: assign(({ context, event }) => {
+      const i = readerOf(context, event.task);
+      const r = context.readers[i]!;
+      const readers = context.readers.slice();
+      if (r.depth === 1) readers.splice(i, 1);
+      else readers[i] = { ...r, depth: r.depth - 1 };
+      return { readers };
+    }),
     start_grace_period: assign(({ context, event }) =>
       produce(context, (d) => {
         d.idx++;
@@ -111,30 +115,41 @@ export const daxSrcuMachine = setup({
   id: 'dax_srcu',
   context: { idx: 0, nextReader: 0, readers: [], waiters: [] },
   initial: 'idle',
-  // Each transition names the state its actions lead to, so no eventless step is needed.
-  on: {
-    'dax_srcu.read_lock': [
-      { guard: 'has_waiters', target: '.synchronizing', actions: 'enter' },
-      { target: '.reading', actions: 'enter' },
-    ],
-    'dax_srcu.read_unlock': [
-      { guard: and(['holds_read_lock', 'has_waiters']), target: '.synchronizing', actions: 'leave' },
-      { guard: and(['holds_read_lock', 'last_reader']), target: '.idle', actions: 'leave' },
-      { guard: 'holds_read_lock', target: '.reading', actions: 'leave' },
-    ],
-    'dax_srcu.synchronize': [
-      { guard: 'has_readers', target: '.synchronizing', actions: 'start_grace_period' },
-      { actions: 'start_grace_period' },
-    ],
-    'dax_srcu.synchronized': [
-      { guard: and(['grace_period_over', 'other_waiters']), target: '.synchronizing', actions: 'end_wait' },
-      { guard: and(['grace_period_over', 'has_readers']), target: '.reading', actions: 'end_wait' },
-      { guard: 'grace_period_over', target: '.idle', actions: 'end_wait' },
-    ],
-  },
+  // Each state lists what it does with each call; a call that keeps the state is a targetless
+  // transition (cheaper than leaving and re-entering the state).
   states: {
-    idle: {},
-    reading: {},
-    synchronizing: {},
+    idle: {
+      on: {
+        'dax_srcu.read_lock': { target: 'reading', actions: 'enter' },
+        // synchronize_srcu with no reader inside: the grace period starts and ends at once.
+        'dax_srcu.synchronize': { actions: 'start_grace_period' },
+      },
+    },
+    reading: {
+      on: {
+        'dax_srcu.read_lock': { actions: 'enter' },
+        'dax_srcu.read_unlock': [
+          { guard: and(['holds_read_lock', 'last_reader']), target: 'idle', actions: 'leave' },
+          { guard: 'holds_read_lock', actions: 'leave' },
+        ],
+        'dax_srcu.synchronize': { target: 'synchronizing', actions: 'start_grace_period' },
+      },
+    },
+    synchronizing: {
+      on: {
+        'dax_srcu.read_lock': { actions: 'enter' },
+        'dax_srcu.read_unlock': { guard: 'holds_read_lock', actions: 'leave' },
+        'dax_srcu.synchronize': [
+          { guard: 'has_readers', actions: 'start_grace_period' },
+          // The last reader left but a woken waiter is not taken off yet: none to wait for.
+          { actions: 'start_grace_period' },
+        ],
+        'dax_srcu.synchronized': [
+          { guard: and(['grace_period_over', 'other_waiters']), actions: 'end_wait' },
+          { guard: and(['grace_period_over', 'has_readers']), target: 'reading', actions: 'end_wait' },
+          { guard: 'grace_period_over', target: 'idle', actions: 'end_wait' },
+        ],
+      },
+    },
   },
 });

@@ -283,6 +283,7 @@ export class Kernel {
 
   /** Resumes, in the order they went to sleep, every blocked task whose wait is over. */
   private wakeReady(): void {
+    if (this.blocked.size === 0) return;
     for (;;) {
       let next: [string, Blocked] | undefined;
       for (const entry of this.blocked) {
@@ -323,7 +324,7 @@ export class Kernel {
       out.state = {};
       for (const [obj, before] of rec.touched) {
         const now = obj.state;
-        if (now !== before) out.state[obj.label] = now;
+        if (now !== before) setOwn(out.state, obj.label, now);
         if (!obj.live) this.retireNext.push(obj);
       }
     }
@@ -342,6 +343,12 @@ export class Kernel {
 
 function isSleeping(r: Ret | Sleeps): r is Sleeps {
   return typeof r === 'object' && r !== null;
+}
+
+/** o[k] = v as an own property, even for a handle such as "__proto__". */
+function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 /** The state of an outcome in which no object changed (shared; never written to). */

@@ -15,7 +15,7 @@ import { pageOf, type EntrySize, type Leaf } from './pgtable.ts';
 import { KObject, NullObject } from './objects.ts';
 import { oops, refuse, type Ret } from './outcome.ts';
 import type { DaxDevice } from './super.ts';
-import { vmAreaMachine } from './vm_area.ts';
+import { vmAreaMachine, type VmAreaContext } from './vm_area.ts';
 
 export class OpenFile extends KObject<typeof fileMachine> {
   constructor(
@@ -54,6 +54,10 @@ export class VmArea extends KObject<typeof vmAreaMachine> {
   }
   get start(): bigint {
     return this.ctx.start;
+  }
+  /** start and end in one read of the snapshot. */
+  get bounds(): VmAreaContext {
+    return this.ctx;
   }
   get end(): bigint {
     return this.ctx.end;
@@ -282,18 +286,24 @@ export function direct_fault(k: Kernel, e: VmaFault, v: VmArea | NullObject): Re
  * PMD slot is empty and THP applies, then the PTE fault. Any result without FALLBACK is final.
  */
 export function handle_mm_fault(k: Kernel, e: VmaAccess, v: VmArea | NullObject): Ret {
-  if (v instanceof NullObject || v.state === 'unmapped' || e.off >= v.end - v.start) {
+  if (v instanceof NullObject || v.state === 'unmapped') {
     k.hit('access:sigsegv');
     return 'SIGSEGV';
   }
-  const addr = v.start + e.off;
+  const { start, end } = v.bounds;
+  const addr = start + e.off;
+  if (addr >= end) {
+    k.hit('access:sigsegv');
+    return 'SIGSEGV';
+  }
   const page = pageOf(addr);
   const rec = k.record;
-  rec.attempts = [];
   if (report(k, addr, page)) {
+    rec.attempts = NO_ATTEMPTS;
     k.hit('access:mapped');
     return 0;
   }
+  rec.attempts = [];
   const write = e.write ?? false;
   // transparent_hugepage_enabled(vma): "always", or "madvise" with the VM_HUGEPAGE dax_mmap sets.
   const thp = k.config.thp !== 'never';
@@ -318,6 +328,9 @@ export function handle_mm_fault(k: Kernel, e: VmaAccess, v: VmArea | NullObject)
   k.hit(r === 'VM_FAULT_NOPAGE' ? 'access:fault_maps' : 'access:fault_fails');
   return r;
 }
+
+/** The attempts of an access that did not fault (shared; never written to). */
+const NO_ATTEMPTS: [EntrySize, string][] = Object.freeze([]) as unknown as [EntrySize, string][];
 
 /** Sets map and phys when an entry maps addr (on page). */
 function report(k: Kernel, addr: bigint, page: number): boolean {

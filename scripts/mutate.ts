@@ -18,18 +18,24 @@ export interface Mutation {
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** Integers at the edges: 0, 2^53 ± 1, 2^63, 2^64 - 1 and beyond, and spellings of them. */
+/** Names that an object lookup by a log's string must not find on Object.prototype. */
+const PROTO_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
 const EDGE_NUMBERS = [
   '0', '1', '-1', '4096', '9007199254740991', '9007199254740993', '9223372036854775808', '18446744073709551615',
   '18446744073709551616', '1e400', '0.5', '-0', '2147483647', '2147483648', '-2147483649',
   '"0"', '"0x0"', '"0xffffffffffffffff"', '"0x10000000000000000"', '"18446744073709551616"', '"16777216G"', '"17179869184G"',
   '"1G"', '"4K"', '"2M"', '"0x"', '"-4K"', '"4k"', '" 1"', '""',
 ];
-const OTHER_VALUES: Json[] = [null, true, false, [], {}, '', 'x', 0, -1, 1.5, 'NULL', '-ENXIO', 'dax0.0', 'pfn0/dax_region/id', ['kzalloc'], [{}], { start: 0, size: 0 }];
+const OTHER_VALUES: Json[] = [
+  null, true, false, [], {}, '', 'x', 0, -1, 1.5, 'NULL', '-ENXIO', 'dax0.0', 'pfn0/dax_region/id', ['kzalloc'], [{}], { start: 0, size: 0 },
+  // Names of Object.prototype members, as event types, handles and keys.
+  ...PROTO_NAMES,
+];
 const KEYS = [
   'daxlog', 'kernel', 'config', 'note', 'nr_dax', 'thp', 'pud', 'fs_dax', 'mmap_base', 'seq', 'task', 'event', 'expect', 'type', 'dax',
   'private', 'parent', 'id', 'start', 'size', 'align', 'pfn_flags', 'res', 'dev', 'dataoff', 'path', 'fd', 'vma', 'len', 'pgoff', 'addr',
   'flags', 'off', 'write', 'fail', 'ret', 'state', 'warn', 'log', 'blocked', 'woke', 'oops', 'map', 'phys', 'attempts', 'minor', 'line',
-  'expcet', 'Type', 'dax ', '',
+  'expcet', 'Type', 'dax ', '', ...PROTO_NAMES,
 ];
 const CHARS = '{}[]":,\\ 0123456789-.exXaAzZ#\t\r\n\u00e9\u2028\ufffd';
 
@@ -125,7 +131,10 @@ export const MUTATIONS: Mutation[] = [
   },
   { name: 'set a number to an edge value', apply: (t, r) => replaceOne(t, /-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|"(?:0x[0-9a-fA-F]*|\d+[KMG]?)"/g, r, () => r.pick(EDGE_NUMBERS)) },
   { name: 'rename a key', apply: (t, r) => replaceOne(t, /"[A-Za-z_ ]*"(?=\s*:)/g, r, () => JSON.stringify(r.pick(KEYS))) },
-  { name: 'change an event type', apply: (t, r) => replaceOne(t, /"type"\s*:\s*"[^"]*"/g, r, () => `"type": ${JSON.stringify(r.pick(EVENT_TYPES))}`) },
+  {
+    name: 'change an event type',
+    apply: (t, r) => replaceOne(t, /"type"\s*:\s*"[^"]*"/g, r, () => `"type": ${JSON.stringify(r.pick([...EVENT_TYPES, ...PROTO_NAMES, 'dax.free']))}`),
+  },
   { name: 'swap a string for another from the log', apply: (t, r) => replaceOne(t, /"(?:[^"\\]|\\.)*"(?!\s*:)/g, r, () => JSON.stringify(r.pick(strings(t).concat(['']))) ) },
   { name: 'drop a value', apply: (t, r) => editValue(t, r, (p, k) => (Array.isArray(p) ? p.splice(k as number, 1) : delete p[k as string])) },
   {

@@ -23,7 +23,7 @@ export function diverges(expect: Expect, out: Outcome, stateOf: (label: string) 
 
   if ('ret' in expect && !sameValue(expect.ret, out.ret ?? null)) differ('ret', expect.ret, out.ret ?? null);
   for (const [label, want] of Object.entries(expect.state ?? {})) {
-    const got = label in out.state ? out.state[label]! : stateOf(label);
+    const got = Object.hasOwn(out.state, label) ? out.state[label]! : stateOf(label);
     if (got !== want) differ(`state.${label}`, want, got);
   }
   if (expect.warn !== undefined) {

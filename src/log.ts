@@ -129,7 +129,8 @@ export class LogReader {
     }
     const raw = obj['event'] as JsonObject;
     const type = raw['type'] as EventType;
-    const schema = check.events[type];
+    // Own keys only: a type such as "constructor" must not find Object's prototype.
+    const schema = Object.hasOwn(check.events, type) ? check.events[type] : undefined;
     if (schema === undefined) die(this.file, line, this.column(text, ['event', 'type']), `event.type: expected ${EXPECTED_TYPE}, found ${shown(type)}`);
     this.validate(schema, raw, text, line, ['event']);
     const event = this.normalise(type, raw, text, line);

@@ -64,6 +64,12 @@ steps('reject an unknown event type, naming the known ones', () => {
   assert.match(err(`${H}\n{"event": {"type": "dax.free", "dax": "a"}}`), /^x.jsonl:2:20: event.type: expected one of "dax.alloc", "dax.kill", .*found "dax.free"/);
 });
 
+steps('reject event types that are names of Object.prototype members', () => {
+  for (const t of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+    assert.match(err(`${H}\n{"event": {"type": "${t}"}}`), new RegExp(`^x.jsonl:2:20: event.type: expected one of "dax.alloc", .*found "${t}"`));
+  }
+});
+
 steps('reject unknown keys in the envelope, the event and expect', () => {
   assert.match(err(`${H}\n{"event": {"type": "rcu.grace_period"}, "expcet": {}}`), /^x.jsonl:2:41: expcet: unknown key; expected one of "seq", "task", "event", "expect", "note"/);
   assert.match(err(`${H}\n{"event": {"type": "dax.kill", "dax": "a", "force": true}}`), /^x.jsonl:2:44: event.force: unknown key; expected one of "type", "dax", "fail"/);
@@ -132,6 +138,14 @@ handles('a handle no event created is a log error naming its field', () => {
   const line = '{"event": {"type": "dax.kill", "dax": "ghost"}}';
   const r = replayText(`${H}\n${line}`, 'x.jsonl');
   assert.is(r.error!.message, `x.jsonl:2:${line.indexOf('"ghost"') + 1}: event.dax: no dax_device was created under the handle "ghost"`);
+});
+
+handles('any handle the pattern allows works, "__proto__" and "constructor" included', () => {
+  const r = replayText(`${H}\n{"event": {"type": "dax.alloc", "dax": "__proto__"}, "expect": {"state": {"__proto__": "alive"}}}\n{"event": {"type": "dax.alloc", "dax": "constructor"}, "expect": {"state": {"constructor": "alive", "__proto__": "alive"}}}\n{"event": {"type": "dax.kill", "dax": "toString"}}`, 'x.jsonl');
+  assert.is(r.results.length, 2);
+  assert.equal(r.results.map((x) => x.diverged), [undefined, undefined]);
+  assert.equal(Object.entries(r.results[0]!.out.state), [['__proto__', 'alive']]);
+  assert.match(r.error!.message, /no dax_device was created under the handle "toString"/);
 });
 
 handles('the steps before a log error are replayed and returned', () => {
