@@ -49,8 +49,12 @@ export function* generate(o: GenOptions): Generator<string> {
     if (n++ >= o.steps) return;
     yield l;
   }
-  let cycle = 0;
+  // Bare dax_devices come from a pool of 256 names, as a recorded log reuses its names: a name
+  // is free again once the grace period after its put has run. At most 200 are alive at once,
+  // so alloc_dax always finds a minor.
+  const free = Array.from({ length: 256 }, (_, i) => `x${i}`);
   const live: string[] = [];
+  let putSinceGracePeriod: string[] = [];
   while (n < o.steps) {
     const r = rand();
     const task = ['A', 'B', 'C', 'D'][pick(4)]!;
@@ -67,8 +71,8 @@ export function* generate(o: GenOptions): Generator<string> {
       yield line('R', { type: 'vma.fault', vma: `v${dev}`, off: '0x' + (pick(512) * 0x200000).toString(16), size: 'PMD' });
       yield line('R', { type: 'dax_srcu.read_unlock' });
       n += 3;
-    } else if (kind === 1 || kind === 2) {
-      const h = `x${cycle++}`;
+    } else if ((kind === 1 || kind === 2) && live.length < 200 && free.length > 0) {
+      const h = free.shift()!;
       yield line('main', { type: 'dax.alloc', dax: h });
       live.push(h);
       n++;
@@ -76,9 +80,12 @@ export function* generate(o: GenOptions): Generator<string> {
       const h = live.shift()!;
       yield line('main', { type: 'dax.kill', dax: h });
       yield line('main', { type: 'dax.put', dax: h });
+      putSinceGracePeriod.push(h);
       n += 2;
     } else if (kind === 4) {
       yield line('main', { type: 'rcu.grace_period' });
+      free.push(...putSinceGracePeriod);
+      putSinceGracePeriod = [];
       n++;
     } else if (kind === 5 && rand() < 0.01) {
       // A device's mapping is now and then torn down and made again: its 512 PMDs fault anew.
