@@ -3,6 +3,7 @@
 // so a huge or binary file fails with a log error rather than exhausting memory.
 import { read } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { getHeapStatistics } from 'node:v8';
 import { isUtf8 } from 'node:buffer';
 import type { Writable } from 'node:stream';
 import { die } from './errors.ts';
@@ -47,7 +48,7 @@ export async function readLines(path: string, sink: LineSink, label = path, afte
       buf.copy(buf, 0, last + 1, end);
       if (have > MAX_LINE_BYTES) tooLong(label, line + 1);
       if (afterChunk !== undefined) await afterChunk(bytes);
-      if (collect !== undefined && Math.floor(bytes / COLLECT_EVERY) !== Math.floor((bytes - n) / COLLECT_EVERY)) collect();
+      maybeCollect();
     }
     if (have > 0) emit(label, buf.subarray(0, have), line, sink);
   } finally {
@@ -59,15 +60,22 @@ const CHUNK = 1 << 20;
 
 /**
  * A full garbage collection, when the program provides one (src/bin.ts does). V8 lets a long
- * replay's old generation grow to about four times what is live before it collects it; one
- * collection per COLLECT_EVERY bytes of input keeps peak memory the same for a log of any length
- * (a few milliseconds per collection, as the live set is small). Library users get none.
+ * replay's old generation grow to about four times what is live before it collects it, so
+ * peak memory grew with the length of the log. Between chunks of input, once the heap has grown
+ * 15% (and 4 MiB) past what the last collection left, this collects: a few milliseconds a time
+ * while the live set is small, and seldom when it is large. Library users get none.
  */
 let collect: (() => void) | undefined;
+let collectAbove = 0;
 export function setCollector(f: () => void): void {
   collect = f;
+  collectAbove = 0;
 }
-const COLLECT_EVERY = 2 << 20;
+function maybeCollect(): void {
+  if (collect === undefined || getHeapStatistics().used_heap_size < collectAbove) return;
+  collect();
+  collectAbove = getHeapStatistics().used_heap_size * 1.15 + (4 << 20);
+}
 
 /** Reads what is there into buf at offset; 0 at the end of input. */
 function readInto(fd: number, buf: Buffer, offset: number): Promise<number> {
