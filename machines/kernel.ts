@@ -19,7 +19,7 @@ import { Ida } from './ida.ts';
 import { AddressSpace } from './mm.ts';
 import { KObject, NullObject, Registry, type Named } from './objects.ts';
 import { Oops, refuse, StepRecord, type Outcome, type Ret, type Woken } from './outcome.ts';
-import { SUPER_CALLS, type DaxDevice } from './super.ts';
+import { SUPER_CALLS } from './super.ts';
 
 export interface KernelConfig {
   /** The dax.nr_dax module parameter as given; the bound in force is max(nr_dax, 256). */
@@ -357,4 +357,3 @@ const NO_CHANGE: Outcome['state'] = Object.freeze({}) as Outcome['state'];
 const unmodelled: KernelCall = (_k, e) => refuse(['event', 'type'], `event.type: ${JSON.stringify(e.type)} is not modelled by this version of daxsim`);
 const UNMODELLED = Object.fromEntries(Object.keys(KERNEL_FUNCTION).map((t) => [t, unmodelled])) as unknown as CallTable<EventType>;
 
-export type { DaxDevice };

@@ -22,11 +22,6 @@ export class AddressSpace {
 
   // ---- vmas ----
 
-  find(addr: bigint): VmArea | undefined {
-    for (const v of this.vmas) if (v.start <= addr && addr < v.end) return v;
-    return undefined;
-  }
-
   insert(v: VmArea): void {
     let i = 0;
     while (i < this.vmas.length && this.vmas[i]!.start < v.start) i++;

@@ -34,7 +34,6 @@ export interface Leaf {
 }
 
 const BYTES: Record<EntrySize, bigint> = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
-export const ENTRY_BYTES = BYTES;
 
 const isLeaf = (x: Leaf | PmdTable | PteTable | undefined): x is Leaf => x !== undefined && 'vma' in x;
 

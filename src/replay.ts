@@ -1,7 +1,7 @@
 // Replay: a log's steps folded through one modelled Kernel, each outcome matched against the
 // step's expect. The Replayer is fed lines as they are read, so a log of any length streams;
 // replayText is the same for a log held in memory (tests, the browser, embedding apps).
-import { KERNEL_FUNCTION, type EventType } from '../machines/events.ts';
+import type { EventType } from '../machines/events.ts';
 import { Kernel, type CallTable, type KernelHooks } from '../machines/kernel.ts';
 import { StepError, type Outcome } from '../machines/outcome.ts';
 import { DEVICE_CALLS } from '../machines/device_calls.ts';
@@ -113,9 +113,4 @@ export function replayText(text: string, file = '<log>', options: ReplayOptions 
     if (e instanceof LogError) return { results, error: e };
     throw e;
   }
-}
-
-/** The kernel function a step stands for, for people reading output. */
-export function kernelFunction(type: EventType): string {
-  return KERNEL_FUNCTION[type];
 }
