@@ -17,7 +17,7 @@ import type { DevDax } from './device.ts';
 import { ParentDevice } from './driver.ts';
 import { Ida } from './ida.ts';
 import { AddressSpace } from './mm.ts';
-import { KObject, NullObject, Registry, type Named } from './objects.ts';
+import { KObject, NullObject, Registry, type Named, type RegistryChange } from './objects.ts';
 import { Oops, refuse, StepRecord, type Outcome, type Ret, type Woken } from './outcome.ts';
 import { SUPER_CALLS } from './super.ts';
 
@@ -86,6 +86,8 @@ export interface KernelHooks {
   inspect?: (event: InspectionEvent) => void;
   /** Told each kernel branch a call takes (daxsim coverage). */
   branch?: (b: Branch) => void;
+  /** Told each change of the registry of objects (the viewer). */
+  journal?: (obj: Named, change: RegistryChange) => void;
 }
 
 export class Kernel {
@@ -93,7 +95,7 @@ export class Kernel {
   readonly nrDax: number;
   readonly minors = new Ida();
   readonly srcu: Actor<typeof daxSrcuMachine>;
-  readonly objects = new Registry();
+  readonly objects: Registry;
   rcuQueue: RcuCallback[] = [];
   /** Parent devices of regions, by name. */
   readonly parents = new Map<string, ParentDevice>();
@@ -116,6 +118,7 @@ export class Kernel {
     private readonly hooks: KernelHooks = {},
   ) {
     this.nrDax = Math.max(config.nr_dax, 256);
+    this.objects = new Registry(hooks.journal);
     this.srcu = this.actor(daxSrcuMachine, 'dax_srcu', undefined);
     this.mm = new AddressSpace(config.mmap_base);
     this.calls = { ...UNMODELLED, ...SUPER_CALLS, ...calls } as CallTable<EventType>;
@@ -187,6 +190,11 @@ export class Kernel {
 
   get record(): StepRecord {
     return this.rec;
+  }
+
+  /** The objects the last step sent events to or created (for viewers). */
+  get touched(): Iterable<KObject> {
+    return this.rec.touched?.keys() ?? [];
   }
 
   /** Sends an event to an object's actor, failing loudly if no transition takes it. */

@@ -59,9 +59,15 @@ export class NullObject {
 
 export type Named = KObject | NullObject;
 
+/** What happened to an object's place in the registry, for a viewer that follows it. */
+export type RegistryChange = 'bound' | 'relabelled' | 'retired' | 'dropped';
+
 export class Registry {
   private readonly byHandle = new Map<string, Named>();
   private readonly displaced = new Map<string, Map<number, KObject>>();
+
+  /** journal, when given, hears of every change of the registry (viewers; replay has none). */
+  constructor(private readonly journal?: (obj: Named, change: RegistryChange) => void) {}
 
   get(handle: string): Named | undefined {
     return this.byHandle.get(handle);
@@ -87,17 +93,23 @@ export class Registry {
       while (older.has(n)) n++;
       older.set(n, old);
       old.label = `${handle}~${n}`;
-    }
+      this.journal?.(old, 'relabelled');
+    } else if (old !== undefined) this.journal?.(old, 'dropped');
     this.byHandle.set(handle, obj);
+    this.journal?.(obj, 'bound');
   }
 
   /** Called when obj reached a final state: it keeps its handle, or is dropped if displaced. */
   retire(obj: KObject): void {
     obj.retire();
-    if (obj.label === obj.handle) return;
+    if (obj.label === obj.handle) {
+      this.journal?.(obj, 'retired');
+      return;
+    }
     const older = this.displaced.get(obj.handle)!;
     older.delete(Number(obj.label.slice(obj.handle.length + 1)));
     if (older.size === 0) this.displaced.delete(obj.handle);
+    this.journal?.(obj, 'dropped');
   }
 
   /**

@@ -2,7 +2,7 @@
 // each step's result, and after it the state of every object (the dax_srcu domain, then each
 // object by the label it has then), the tasks left blocked, and what changed. Browser-safe:
 // no node: imports.
-import { KObject } from '../../machines/objects.ts';
+import { KObject, type Named } from '../../machines/objects.ts';
 import { LogError } from '../errors.ts';
 import { splitLines } from '../log.ts';
 import { Replayer, type StepResult, type Summary } from '../replay.ts';
@@ -23,7 +23,8 @@ export interface ObjectRow {
 
 export interface ViewStep {
   result: StepResult;
-  objects: ObjectRow[];
+  /** Every object after the step, in the registry's order (rebuilt on demand, see buildView). */
+  readonly objects: ObjectRow[];
   /** Tasks asleep after the step. */
   blocked: Summary['blocked'];
   /** Keys of the rows whose state changed in the step (new objects included). */
@@ -43,8 +44,33 @@ export interface View {
   error?: LogError;
 }
 
+/** A row with where it sorts: its handle's first binding, then 0 for the holder, n for `~n`. */
+interface Placed extends ObjectRow {
+  place: number;
+  sub: number;
+}
+
+/** Full rows kept every CHECKPOINT steps; between them each step keeps only what it changed. */
+const CHECKPOINT = 128;
+
+/**
+ * Replays the log and records, per step, only the rows of the objects the step touched (and of
+ * those the registry relabelled, retired or dropped), so building the view costs what the
+ * replay costs and its memory grows with the changes, not with objects times steps. The rows of
+ * a step are put together when it is shown, from the last full set of rows before it.
+ */
 export function buildView(text: string, file: string): View {
-  const r = new Replayer(file);
+  const journal = new Set<Named>();
+  const dropped = new Set<Named>();
+  const r = new Replayer(file, {
+    hooks: {
+      journal: (obj, change) => {
+        journal.add(obj);
+        if (change === 'dropped') dropped.add(obj);
+        else dropped.delete(obj);
+      },
+    },
+  });
   const view: View = { file, tasks: [], steps: [] };
   const keys = new WeakMap<object, number>();
   let made = 0;
@@ -53,7 +79,33 @@ export function buildView(text: string, file: string): View {
     if (k === undefined) keys.set(o, (k = ++made));
     return k;
   };
-  let prev = new Map<number, ObjectRow>();
+  const places = new Map<string, number>();
+  const rows = new Map<number, Placed>();
+  const deltas: { rows: Placed[]; removed: number[] }[] = [];
+  const checkpoints: Placed[][] = [];
+
+  const rowOf = (obj: Named): Placed => {
+    const handle = obj.handle;
+    let place = places.get(handle);
+    if (place === undefined) places.set(handle, (place = places.size));
+    const key = keyOf(obj);
+    // A handle bound to NULL or an ERR_PTR is never displaced: only live objects are.
+    if (!(obj instanceof KObject)) return { key, label: handle, kind: obj.kind, state: obj.ptr, object: false, fields: '', place, sub: 0 };
+    const sub = obj.label === handle ? 0 : Number(obj.label.slice(handle.length + 1));
+    const ctx = obj.live ? (obj.actor.getSnapshot() as { context: object }).context : undefined;
+    return { key, label: obj.label, kind: obj.kind, state: obj.state, object: true, fields: ctx === undefined ? '' : fields(ctx), place, sub };
+  };
+
+  const rowsAt = (i: number): ObjectRow[] => {
+    const c = Math.floor(i / CHECKPOINT);
+    const at = new Map(checkpoints[c]!.map((row) => [row.key, row]));
+    for (let j = c * CHECKPOINT + 1; j <= i; j++) {
+      for (const k of deltas[j]!.removed) at.delete(k);
+      for (const row of deltas[j]!.rows) at.set(row.key, row);
+    }
+    return [...at.values()].sort((a, b) => a.place - b.place || a.sub - b.sub);
+  };
+
   try {
     splitLines(text, (line, n) => {
       const result = r.feed(line, n);
@@ -61,23 +113,45 @@ export function buildView(text: string, file: string): View {
       if (result === undefined) return;
       if (!view.tasks.includes(result.step.task)) view.tasks.push(result.step.task);
       const srcu = k.srcu.getSnapshot();
-      const objects: ObjectRow[] = [{ key: keyOf(k.srcu), label: 'dax_srcu', kind: 'dax_srcu', state: String(srcu.value), object: true, fields: fields(srcu.context) }];
-      for (const [label, obj] of k.objects.labelled()) {
-        const key = keyOf(obj);
-        if (obj instanceof KObject) {
-          const ctx = obj.live ? (obj.actor.getSnapshot() as { context: object }).context : undefined;
-          objects.push({ key, label, kind: obj.kind, state: obj.state, object: true, fields: ctx === undefined ? '' : fields(ctx) });
-        } else objects.push({ key, label, kind: obj.kind, state: obj.ptr, object: false, fields: '' });
+      const now: Placed[] = [{ key: keyOf(k.srcu), label: 'dax_srcu', kind: 'dax_srcu', state: String(srcu.value), object: true, fields: fields(srcu.context), place: -1, sub: 0 }];
+      const seen = new Set<Named>();
+      const removed: number[] = [];
+      for (const obj of [...k.touched, ...journal]) {
+        if (seen.has(obj)) continue;
+        seen.add(obj);
+        if (dropped.has(obj)) removed.push(keyOf(obj));
+        else now.push(rowOf(obj));
       }
-      const step: ViewStep = { result, objects, blocked: k.blockedTasks(), changed: new Set(), touched: new Set(), before: new Map() };
-      for (const row of objects) {
-        const old = prev.get(row.key);
+      journal.clear();
+      dropped.clear();
+      const index = view.steps.length;
+      const changed = new Set<number>();
+      const touched = new Set<number>();
+      const before = new Map<number, string | undefined>();
+      const delta: Placed[] = [];
+      for (const row of now) {
+        const old = rows.get(row.key);
         if (old === undefined || old.state !== row.state) {
-          step.changed.add(row.key);
-          step.before.set(row.key, old?.state);
-        } else if (old.fields !== row.fields) step.touched.add(row.key);
+          changed.add(row.key);
+          before.set(row.key, old?.state);
+        } else if (old.fields !== row.fields) touched.add(row.key);
+        else if (old.label === row.label) continue;
+        rows.set(row.key, row);
+        delta.push(row);
       }
-      prev = new Map(objects.map((o) => [o.key, o]));
+      for (const key of removed) rows.delete(key);
+      deltas.push({ rows: delta, removed });
+      if (index % CHECKPOINT === 0) checkpoints.push([...rows.values()]);
+      const step = {
+        result,
+        blocked: k.blockedTasks(),
+        changed,
+        touched,
+        before,
+        get objects(): ObjectRow[] {
+          return rowsAt(index);
+        },
+      };
       view.steps.push(step);
     });
     view.summary = r.end();
