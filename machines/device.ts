@@ -1,7 +1,7 @@
 // drivers/dax/device.c at 7b6be8444e0f, the object side (kernel-semantics.md §2, §6, §7):
 // alloc_dax_region, dax_region_unregister, dax_region_put, devm_create_dev_dax,
-// kill_dev_dax, unregister_dev_dax, dev_dax_release, and the sysfs attributes. Faults and file
-// operations are in fault.ts and memory.ts.
+// kill_dev_dax, unregister_dev_dax and dev_dax_release. The sysfs attributes are in sysfs.ts,
+// faults in fault.ts, the file operations in chrdev.ts and mmap.ts.
 //
 // Every function follows the seed's order of operations and its error paths, including its
 // bugs: alloc_dax failing makes devm_create_dev_dax return NULL (rc is never set), a failed
@@ -14,7 +14,7 @@ import type { ParentDevice } from './driver.ts';
 import { Ida } from './ida.ts';
 import type { FailSites, Kernel, Sleeps } from './kernel.ts';
 import { KObject } from './objects.ts';
-import { oops, type Ret } from './outcome.ts';
+import { oops } from './outcome.ts';
 import { alloc_dax, kill_dax, put_dax, type DaxDevice } from './super.ts';
 import { u64 } from '../src/values.ts';
 
@@ -303,37 +303,4 @@ function dev_dax_release(k: Kernel, dev: DevDax): void {
   dev.region.ida.remove(dev.id);
   dax_region_put(k, dev.region);
   put_dax(k, dev.dax);
-}
-
-/** The show functions of the region group and of a dev_dax's size attribute. */
-export function* sysfs_read(k: Kernel, path: string): Generator<ReturnType<ParentDevice['drain']>, Ret, void> {
-  const m = /^(.+)\/dax_region\/(id|size|align)$/.exec(path);
-  if (m !== null) {
-    const parent = k.parents.get(m[1]!);
-    if (parent === undefined || parent.group === null) {
-      k.hit('sysfs:region_attr_absent');
-      return '-ENOENT';
-    }
-    // kernfs holds the attribute active while show() runs; show takes device_lock(parent).
-    const task = k.current;
-    parent.groupReaders.add(task);
-    if (parent.lockOwner !== null) k.hit('sysfs:waits_device_lock');
-    yield* parent.lock(k);
-    const region = parent.drvdata;
-    parent.unlock();
-    parent.groupReaders.delete(task);
-    if (region === null) return '-ENXIO';
-    if (region.state === 'freed') {
-      k.hit('oops:freed_region');
-      oops(`use after free: ${m[2]}_show() reads region ${region.label} through drvdata, already freed`);
-    }
-    k.hit('sysfs:region_attr');
-    if (m[2] === 'id') return `${region.id}\n`;
-    if (m[2] === 'align') return `${region.align}\n`;
-    return `${region.size}\n`;
-  }
-  const d = /^([^/]+)\/size$/.exec(path);
-  const dev = d === null ? undefined : k.nodes.get(d[1]!);
-  k.hit(dev === undefined ? 'sysfs:no_such_attr' : 'sysfs:dev_size');
-  return dev === undefined ? '-ENOENT' : `${dev.size}\n`;
 }

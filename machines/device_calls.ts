@@ -8,15 +8,17 @@ import {
   devm_create_dev_dax,
   DevDax,
   pfnFlags,
-  sysfs_read,
   unregister_dev_dax,
 } from './device.ts';
 import type { EventType } from './events.ts';
 import type { CallTable, Kernel } from './kernel.ts';
-import { chrdev_open, direct_fault, do_mmap, do_munmap, file_close, handle_mm_fault, OpenFile, VmArea } from './memory.ts';
+import { chrdev_open, file_close, OpenFile } from './chrdev.ts';
+import { direct_fault, handle_mm_fault } from './memory.ts';
+import { do_mmap, do_munmap, VmArea } from './mmap.ts';
 import { NullObject } from './objects.ts';
 import { oops, refuse } from './outcome.ts';
 import { dax_pmem_probe } from './pmem.ts';
+import { sysfs_read } from './sysfs.ts';
 
 type DeviceEvent =
   | 'dax_region.alloc' | 'dax_region.put' | 'dev_dax.create' | 'dev_dax.unregister' | 'dax_pmem.probe' | 'driver.unbind'

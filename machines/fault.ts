@@ -5,7 +5,7 @@
 import { hex, u64 } from '../src/values.ts';
 import type { DevDax } from './device.ts';
 import type { Kernel } from './kernel.ts';
-import type { VmArea } from './memory.ts';
+import type { VmArea } from './mmap.ts';
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE } from './mm.ts';
 import { pageOf, type EntrySize } from './pgtable.ts';
 

@@ -3,23 +3,27 @@
 // registry of objects by handle, and the tasks. Kernel functions live beside the machines
 // (super.ts for super.c); a step runs one of them as the log's task.
 //
-// Blocking: a kernel function that can sleep in synchronize_srcu is a generator that yields
-// when it has to wait. Its task is then blocked; after every step the kernel resumes, in the
-// order they started waiting, the tasks whose grace period is over, within that step.
+// Blocking: a kernel function that can sleep (synchronize_srcu, device_lock, a kernfs drain)
+// is a generator that yields what it waits for (calls.ts). Its task is then blocked; after
+// every step the kernel resumes, in the order they went to sleep, the tasks whose wait is over,
+// within that step.
 //
 // Determinism: nothing here reads a clock, randomness or a module-level counter; the only
 // sources of numbers are the log and the modelled allocators.
 import { createActor, type Actor, type ActorOptions, type AnyStateMachine, type InputFrom, type InspectionEvent } from 'xstate';
 import { daxSrcuMachine, graceOver, readerOf } from './dax_srcu.ts';
-import { KERNEL_FUNCTION, type EventType, type FailSite, type KernelEvent, type ObjectKind } from './events.ts';
+import { KERNEL_FUNCTION, type EventType, type KernelEvent, type ObjectKind } from './events.ts';
 import type { Branch } from './branches.ts';
 import type { DevDax } from './device.ts';
 import { ParentDevice } from './driver.ts';
 import { Ida } from './ida.ts';
 import { AddressSpace } from './mm.ts';
 import { KObject, NullObject, Registry, type Named, type RegistryChange } from './objects.ts';
+import { FailSites, type CallTable, type KernelCall, type RcuCallback, type Sleeps, type Wait } from './calls.ts';
 import { Oops, refuse, StepRecord, type Outcome, type Ret, type Woken } from './outcome.ts';
 import { SUPER_CALLS } from './super.ts';
+
+export { FailSites, type CallTable, type KernelCall, type RcuCallback, type Sleeps, type Wait } from './calls.ts';
 
 export interface KernelConfig {
   /** The dax.nr_dax module parameter as given; the bound in force is max(nr_dax, 256). */
@@ -30,54 +34,12 @@ export interface KernelConfig {
   mmap_base: bigint;
 }
 
-/** Where a sleeping task waits, and when it can go on. */
-export interface Wait {
-  /** The kernel function it sleeps in, for people: "synchronize_srcu", "device_lock(pfn0)". */
-  readonly where: string;
-  ready(): boolean;
-  /** Runs when the task is woken, before its call resumes. */
-  wake?(): void;
-}
-
-/** A kernel function that may sleep is a generator that yields what it waits for. */
-export type Sleeps = Generator<Wait, Ret, void>;
-export type KernelCall<E extends KernelEvent = KernelEvent> = (k: Kernel, e: E, fail: FailSites) => Ret | Sleeps;
-export type CallTable<T extends EventType> = { [K in T]: KernelCall<Extract<KernelEvent, { type: K }>> };
-
 interface Blocked {
   call: Sleeps;
   type: EventType;
   line: number;
   fail: FailSites;
   wait: Wait;
-}
-
-/** RCU callbacks queued by call_rcu, run by the next grace period. */
-export interface RcuCallback {
-  name: string;
-  run: () => void;
-}
-
-/** The failure-injection sites a call lists; each listed site fails the call's next reach of it. */
-export class FailSites {
-  private readonly left: (FailSite | undefined)[];
-  constructor(list: FailSite[] | undefined) {
-    this.left = list === undefined ? [] : [...list];
-  }
-  /** The call reached `site`: true when it must fail there. */
-  take(site: FailSite): boolean {
-    const i = this.left.indexOf(site);
-    if (i < 0) return false;
-    this.left[i] = undefined;
-    return true;
-  }
-  /** A call that lists no site (the common case) shares this one. */
-  static readonly NONE = new FailSites(undefined);
-  /** Log error for the first listed site the call never reached. */
-  checkReached(line?: number): void {
-    const i = this.left.findIndex((s) => s !== undefined);
-    if (i >= 0) refuse(['event', 'fail', i], `event.fail: this call never reaches the site ${JSON.stringify(this.left[i])}`, line);
-  }
 }
 
 /** Optional observers of a kernel; none of them is on the plain replay path when unset. */

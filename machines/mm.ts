@@ -1,7 +1,7 @@
 // The process address space the mappings live in (struct mm_struct, v4.12 core mm as the
 // environment of the seed): the vmas, the default top-down unmapped-area allocator, and the page
 // tables (pgtable.ts). All tasks of a log are threads of one process: they share this one.
-import type { VmArea } from './memory.ts';
+import type { VmArea } from './mmap.ts';
 import { PageTables } from './pgtable.ts';
 
 export const PAGE_SHIFT = 12n;

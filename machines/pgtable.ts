@@ -8,7 +8,7 @@
 // its PUD slot pointing at the PMD table (the next fault skips the PUD attempt), while a zapped
 // 1 GiB entry leaves its slot empty. munmap frees the tables that map nothing any vma still
 // covers (free_pgtables).
-import type { VmArea } from './memory.ts';
+import type { VmArea } from './mmap.ts';
 
 export type EntrySize = 'PTE' | 'PMD' | 'PUD';
 

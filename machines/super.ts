@@ -5,7 +5,7 @@
 // state changes; everything else goes through the dax_device and dax_srcu machines.
 import { daxDeviceMachine } from './dax_device.ts';
 import type { CallTable, FailSites, Kernel, Sleeps } from './kernel.ts';
-import type { VmArea } from './memory.ts';
+import type { VmArea } from './mmap.ts';
 import { KObject, NullObject, type Named } from './objects.ts';
 import { oops, type Ret } from './outcome.ts';
 

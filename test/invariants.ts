@@ -17,7 +17,7 @@ import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { DaxRegion, DevDax } from '../machines/device.ts';
 import type { ObjectKind, StateName } from '../machines/events.ts';
 import type { Kernel, KernelHooks } from '../machines/kernel.ts';
-import { VmArea } from '../machines/memory.ts';
+import { VmArea } from '../machines/mmap.ts';
 import { KObject } from '../machines/objects.ts';
 import { DaxDevice } from '../machines/super.ts';
 import type { StepResult } from '../src/replay.ts';

@@ -3,7 +3,8 @@ import { choose, FDS, free, hex, isState, K, M, misuse, none, opt, pick, VMAS, t
 import type { Cmd, Op } from './arbitraries.ts';
 import type { Json } from './generate.ts';
 import type { Kernel } from '../machines/kernel.ts';
-import { OpenFile, VmArea } from '../machines/memory.ts';
+import { OpenFile } from '../machines/chrdev.ts';
+import { VmArea } from '../machines/mmap.ts';
 
 export const PROCESS: Record<Extract<Op, `file.${string}` | `vma.${string}`>, Resolver> = {
   'file.open': (k, c) => {
