@@ -99,7 +99,8 @@ export class Kernel {
     this.rec = new StepRecord();
     this.current = task;
     const fail = event.fail === undefined ? FailSites.NONE : new FailSites(event.fail);
-    const out: Outcome = { state: {} };
+    // What the call itself gave; finish() adds what the step recorded.
+    const out: CallResult = {};
     try {
       const r = (this.calls[event.type] as KernelCall)(this, event, fail);
       if (isSleeping(r)) {
@@ -287,7 +288,7 @@ export class Kernel {
   }
 
   /** The outcome, keys in the order of daxlog.md §4. */
-  private finish(r: Outcome): Outcome {
+  private finish(r: CallResult): Outcome {
     const rec = this.rec;
     const out: Outcome = r.ret === undefined ? { state: NO_CHANGE } : { ret: r.ret, state: NO_CHANGE };
     if (rec.touched !== undefined) {
@@ -314,6 +315,9 @@ export class Kernel {
 function isSleeping(r: Ret | Sleeps): r is Sleeps {
   return typeof r === 'object' && r !== null;
 }
+
+/** The call's own result: its return value, or that it sleeps, or the oops it met. */
+type CallResult = Pick<Outcome, 'ret' | 'blocked' | 'oops'>;
 
 /** o[k] = v as an own property, even for a handle such as "__proto__". */
 function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
