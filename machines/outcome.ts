@@ -66,7 +66,8 @@ export class StepRecord {
   woke: Woken[] | undefined;
   minor: number | undefined;
   map: FaultSize | undefined;
-  phys: bigint | undefined;
+  /** A double when it is exact as one (the access path), else a bigint. */
+  phys: bigint | number | undefined;
   attempts: [FaultSize, string][] | undefined;
 
   /** Remembers obj's state before the step changes it (first touch wins). */
