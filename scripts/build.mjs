@@ -9,9 +9,7 @@ import { viewerBuildOptions } from './viewer.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-await build({
-  entryPoints: ['src/bin.ts'],
-  outfile: 'dist/daxsim.mjs',
+const node = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -26,6 +24,10 @@ await build({
   external: ['esbuild', '@viz-js/viz', '@statelyai/inspect', '@statelyai/inspect/server', 'ws'],
   // CommonJS dependencies bundled into an ES module still call require() for Node built-ins.
   banner: { js: "import { createRequire as __daxsimRequire } from 'node:module'; const require = __daxsimRequire(import.meta.url);" },
-});
+};
+await build({ ...node, entryPoints: ['src/bin.ts'], outfile: 'dist/daxsim.mjs' });
+// The reading thread of a piped replay (src/pipe.ts), a bundle of its own: it needs only the
+// reader, so the worker starts without loading the kernel model.
+await build({ ...node, entryPoints: ['src/pipe_worker.ts'], outfile: 'dist/pipe_worker.mjs' });
 
 await build({ ...viewerBuildOptions(root), outfile: join(root, 'dist', 'viewer.js') });

@@ -4,6 +4,7 @@
 // steps, and the generic serialiser was a tenth of the replay time.
 import type { Outcome } from '../machines/outcome.ts';
 import { stringify } from './json.ts';
+import type { Step } from './log.ts';
 import type { StepResult } from './replay.ts';
 
 const str = JSON.stringify as (s: string) => string;
@@ -39,10 +40,15 @@ export function outcomeJson(o: Outcome): string {
   return s + '}';
 }
 
-export function stepJson(r: StepResult): string {
-  const st = r.step;
+/** The head of a step's line: seq, line, task, and event and expect as written. */
+export function stepEcho(st: Step): string {
   let s = `{"seq":${st.seq},"line":${st.line},"task":${str(st.task)},"event":${stringify(st.input['event'])}`;
   if (st.input['expect'] !== undefined) s += `,"expect":${stringify(st.input['expect'])}`;
+  return s;
+}
+
+export function stepJson(r: StepResult): string {
+  let s = r.step.echo ?? stepEcho(r.step);
   s += `,"out":${outcomeJson(r.out)}`;
   if (r.diverged !== undefined) s += `,"diverged":${stringify(r.diverged)}`;
   return s + '}\n';
