@@ -2,12 +2,11 @@
 // A LogReader is fed lines in order; it validates each against the schemas, converts integer
 // spellings to bigints, checks seq, and raises a LogError with file:line:column otherwise.
 import type { TSchema } from '@sinclair/typebox';
-import type { TypeCheck } from '@sinclair/typebox/compiler';
 import { EVENT_TYPES, type EventType, type KernelEvent } from '../machines/events.ts';
 import type { KernelConfig } from '../machines/kernel.ts';
 import { die, LogError } from './errors.ts';
 import { offsetOf, parseJson, stringify } from './json.ts';
-import { check, EVENT_SCHEMAS } from './schema.ts';
+import { check, EVENT_SCHEMAS, type Checker } from './schema.ts';
 import { toU64 } from './values.ts';
 
 export type Json = null | boolean | number | bigint | string | Json[] | { [k: string]: Json };
@@ -184,7 +183,7 @@ export class LogReader {
     return n;
   }
 
-  private validate(c: TypeCheck<TSchema>, value: unknown, text: string, line: number, base: (string | number)[]): void {
+  private validate(c: Checker, value: unknown, text: string, line: number, base: (string | number)[]): void {
     if (c.Check(value)) return;
     const error = c.Errors(value).First()!;
     const rel = error.path.split('/').slice(1).map(unescapePointer);
