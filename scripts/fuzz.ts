@@ -9,10 +9,12 @@
 //
 // exits 1 when a mutant crashed, writing each crashing mutant to DIR (default fuzz-crashes/).
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatStep, formatSummary } from '../src/format.ts';
-import { outcomeJson, stepJson } from '../src/jsonl.ts';
+import { Output } from '../src/io.ts';
+import { outcomeJson, stepJson, writeStep } from '../src/jsonl.ts';
 import { serialiseStep, type JsonObject } from '../src/log.ts';
 import { replayText } from '../src/replay.ts';
 import { MUTATIONS, type Rng } from './mutate.ts';
@@ -60,15 +62,36 @@ export function traces(dir = resolve(fileURLToPath(import.meta.url), '../../trac
 export function replayMutant(text: string, file = 'mutant.jsonl'): { error?: unknown; logError: boolean; steps: number } {
   try {
     const r = replayText(text, file);
+    const written = new Written();
+    let json = '';
     for (const s of r.results) {
       formatStep(s);
-      stepJson(s);
+      json += stepJson(s);
+      writeStep(written.out, s);
       serialiseStep(s.step.input, JSON.parse(outcomeJson(s.out)) as JsonObject);
     }
+    if (written.text() !== json) throw new Error('replay --json wrote other bytes than stepJson gives');
     if (r.summary !== undefined) formatSummary(r.summary);
     return { logError: r.error !== undefined, steps: r.results.length };
   } catch (error) {
     return { error, logError: false, steps: 0 };
+  }
+}
+
+/** An Output whose bytes are kept, to compare what replay --json writes with stepJson. */
+export class Written {
+  private readonly chunks: Buffer[] = [];
+  readonly out = new Output(
+    new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        this.chunks.push(Buffer.from(chunk)); // the Output reuses its buffers
+        done();
+      },
+    }),
+  );
+  text(): string {
+    void this.out.flush(); // hands the buffer over at once; only waiting is asynchronous
+    return Buffer.concat(this.chunks).toString('utf8');
   }
 }
 

@@ -179,6 +179,63 @@ export class Output {
     this.used += this.buf.write(s, this.used);
   }
 
+  // Byte-level writing, for the JSON Lines of replay --json (src/jsonl.ts writeStep): pieces go
+  // straight into the buffer, where building each line as a string first made most of what a
+  // replay allocated (joined pieces, then a flat copy to encode).
+
+  /** Makes room for n more bytes. */
+  room(n: number): void {
+    if (n > this.buf.length - this.used) {
+      this.spill();
+      if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+    }
+  }
+
+  /** Text known to be ASCII (keys, literals, numbers): one byte per character. */
+  ascii(s: string): void {
+    this.room(s.length);
+    const b = this.buf;
+    let p = this.used;
+    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+    this.used = p;
+  }
+
+  /** A non-negative integer below 2^31, or any other number as String(n) writes it. */
+  int(n: number): void {
+    if (!(n >= 0 && n < 0x80000000 && (n | 0) === n)) return this.ascii(String(n));
+    this.room(10);
+    const b = this.buf;
+    let end = this.used;
+    for (let m = n; m >= 10; m = (m / 10) | 0) end++;
+    this.used = end + 1;
+    do {
+      b[end--] = 48 + (n % 10);
+      n = (n / 10) | 0;
+    } while (n > 0);
+  }
+
+  /** s as a JSON string, the same bytes JSON.stringify(s) gives. */
+  jsonString(s: string): void {
+    this.room(s.length + 2);
+    const b = this.buf;
+    const start = this.used;
+    let p = start;
+    b[p++] = 34;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      // Printable ASCII other than '"' and '\\' is written as it is; anything else takes the
+      // general path (escapes, and UTF-8 for the rest).
+      if (c < 0x20 || c > 0x7e || c === 34 || c === 92) {
+        this.used = start;
+        this.write(JSON.stringify(s));
+        return;
+      }
+      b[p++] = c;
+    }
+    b[p++] = 34;
+    this.used = p;
+  }
+
   /** Waits for the stream when it has asked for a pause; call it between chunks of work. */
   async maybeFlush(): Promise<void> {
     if (this.pending) {

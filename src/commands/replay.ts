@@ -3,7 +3,7 @@ import { replayFile, sizeOf } from '../files.ts';
 import { Progress } from '../progress.ts';
 import { formatStep, formatSummary } from '../format.ts';
 import { Output } from '../io.ts';
-import { stepJson } from '../jsonl.ts';
+import { writeStep } from '../jsonl.ts';
 import type { StepResult } from '../replay.ts';
 import { logError, type DaxsimCommand, type Status } from './types.ts';
 
@@ -12,7 +12,7 @@ export async function replay(log: string, opts: { json?: boolean }): Promise<Sta
   let steps = 0;
   const json = (r: StepResult) => {
     steps++;
-    out.write(stepJson(r));
+    writeStep(out, r);
   };
   const human = (r: StepResult) => {
     steps++;

@@ -1,0 +1,62 @@
+// The replay command writes --json lines byte by byte into its output buffer (writeStep); they
+// must be the very bytes stepJson builds as a string, JSON.stringify's, for every value a log
+// can hold. (The fuzz test checks the same for thousands of mutants of the traces.)
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { stepJson, writeStep } from '../src/jsonl.ts';
+import { replayText } from '../src/replay.ts';
+import { traces, Written } from '../scripts/fuzz.ts';
+import { call, daxlog } from './helpers.ts';
+
+const jsonl = suite('replay --json bytes');
+
+function same(text: string, name: string): number {
+  const r = replayText(text, name);
+  const w = new Written();
+  let want = '';
+  for (const s of r.results) {
+    want += stepJson(s);
+    writeStep(w.out, s);
+  }
+  assert.is(w.text(), want, name);
+  return r.results.length;
+}
+
+jsonl('every trace: writeStep gives the bytes of stepJson', () => {
+  let steps = 0;
+  for (const [name, text] of traces()) steps += same(text, name);
+  assert.ok(steps > 1000, `${steps} steps`);
+});
+
+jsonl('strings that need escapes or UTF-8, odd handles, big and JSON-number integers', () => {
+  const text = daxlog([
+    call('dax.alloc', { dax: '__proto__', private: 'quote " backslash \\ newline \n tab \t nul \u0000 del \u007f' }),
+    call('dax.alloc', { dax: 'b', private: 'ünïcödé ✓ 𝔡𝔞𝔵 and a lone surrogate \ud800' }),
+    call('dax.get_private', { dax: '__proto__' }),
+    call('dax.get_private', { dax: 'b' }),
+    call('dax.kill', { dax: 'b' }),
+    call('dax.put', { dax: 'b' }),
+    call('dax.put', { dax: 'b' }),
+    call('dax_pmem.probe', { parent: 'p', id: 7, start: 4294967296, size: '1G', align: '0x200000', dev: 'd' }),
+    call('file.open', { fd: 'f', dev: 'd' }),
+    call('file.mmap', { fd: 'f', vma: 'v', len: '1G', flags: 'MAP_SHARED' }),
+    call('vma.access', { vma: 'v', off: 123456789, write: true }),
+    call('vma.fault', { vma: 'v', off: 0, size: 'PUD', fail: [] }),
+    { event: { type: 'dev_dax.create', parent: 'p', res: [{ start: '0x1000', size: 4096 }], fail: ['kzalloc'] }, expect: { ret: 'NULL', state: { '2': null, a: null } }, note: 'n' },
+  ]) +
+    // Integers JSON.parse would round, and spellings with a fraction or an exponent.
+    '{"event":{"type":"vma.access","vma":"v","off":18446744073709551615}}\n' +
+    '{"event":{"type":"vma.access","vma":"v","off":1e3},"expect":{"ret":-0.0,"phys":12345678901234567890}}\n';
+  const r = replayText(text, 'odd.jsonl');
+  assert.is(r.error, undefined, r.error?.message);
+  assert.is(same(text, 'odd.jsonl'), 15);
+});
+
+jsonl('lines longer than the output buffer', () => {
+  const long = 'x'.repeat(700_000);
+  const steps = [];
+  for (let i = 0; i < 6; i++) steps.push(call('dax.alloc', { dax: `d${i}`, private: long + i }));
+  assert.is(same(daxlog(steps), 'long.jsonl'), 6);
+});
+
+jsonl.run();
