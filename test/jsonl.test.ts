@@ -33,6 +33,8 @@ jsonl('strings that need escapes or UTF-8, odd handles, big and JSON-number inte
     call('dax.alloc', { dax: '__proto__', private: 'quote " backslash \\ newline \n tab \t nul \u0000 del \u007f' }),
     call('dax.alloc', { dax: 'b', private: 'ünïcödé ✓ 𝔡𝔞𝔵 and a lone surrogate \ud800' }),
     call('dax.get_private', { dax: '__proto__' }),
+    // One kind of awkward character each, so that each has to be handled on its own.
+    ...['back\\slash', 'qu"ote', 'new\nline', 'del\u007f', 'é', '\u2028'].map((p, i) => call('dax.alloc', { dax: `k${i}`, private: p })),
     call('dax.get_private', { dax: 'b' }),
     call('dax.kill', { dax: 'b' }),
     call('dax.put', { dax: 'b' }),
@@ -49,7 +51,7 @@ jsonl('strings that need escapes or UTF-8, odd handles, big and JSON-number inte
     '{"event":{"type":"vma.access","vma":"v","off":1e3},"expect":{"ret":-0.0,"phys":12345678901234567890}}\n';
   const r = replayText(text, 'odd.jsonl');
   assert.is(r.error, undefined, r.error?.message);
-  assert.is(same(text, 'odd.jsonl'), 15);
+  assert.is(same(text, 'odd.jsonl'), 21);
 });
 
 jsonl('lines longer than the output buffer', () => {
