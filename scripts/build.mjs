@@ -26,8 +26,5 @@ const node = {
   banner: { js: "import { createRequire as __daxsimRequire } from 'node:module'; const require = __daxsimRequire(import.meta.url);" },
 };
 await build({ ...node, entryPoints: ['src/bin.ts'], outfile: 'dist/daxsim.mjs' });
-// The reading thread of a piped replay (src/pipe.ts), a bundle of its own: it needs only the
-// reader, so the worker starts without loading the kernel model.
-await build({ ...node, entryPoints: ['src/pipe_worker.ts'], outfile: 'dist/pipe_worker.mjs' });
 
 await build({ ...viewerBuildOptions(root), outfile: join(root, 'dist', 'viewer.js') });

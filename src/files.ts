@@ -8,7 +8,6 @@ import { stringify } from './json.ts';
 import { serialiseStep, type JsonObject } from './log.ts';
 import { Replayer, type StepResult, type Summary } from './replay.ts';
 import { readLines } from './io.ts';
-import { piped, replayFilePiped } from './pipe.ts';
 import { VerdictBuilder, type Verdict } from './verify.ts';
 
 export type Streamed = { summary: Summary; error?: undefined } | { summary?: undefined; error: LogError };
@@ -22,7 +21,6 @@ export async function replayFile(
   onStep: (r: StepResult) => void,
   afterChunk?: (bytesRead: number) => Promise<void>,
 ): Promise<Streamed> {
-  if (piped(path)) return replayFilePiped(path, onStep, afterChunk);
   const r = new Replayer(path);
   try {
     await readLines(path, (text, line) => {

@@ -49,7 +49,7 @@ export function stepEcho(st: Step): string {
 }
 
 export function stepJson(r: StepResult): string {
-  let s = r.step.echo ?? stepEcho(r.step);
+  let s = stepEcho(r.step);
   s += `,"out":${outcomeJson(r.out)}`;
   if (r.diverged !== undefined) s += `,"diverged":${stringify(r.diverged)}`;
   return s + '}\n';
@@ -62,20 +62,17 @@ export function stepJson(r: StepResult): string {
  */
 export function writeStep(out: Output, r: StepResult): void {
   const st = r.step;
-  if (st.echo !== undefined) out.write(st.echo);
-  else {
-    out.ascii('{"seq":');
-    out.int(st.seq);
-    out.ascii(',"line":');
-    out.int(st.line);
-    out.ascii(',"task":');
-    out.jsonString(st.task);
-    out.ascii(',"event":');
-    writeValue(out, st.input['event']);
-    if (st.input['expect'] !== undefined) {
-      out.ascii(',"expect":');
-      writeValue(out, st.input['expect']);
-    }
+  out.ascii('{"seq":');
+  out.int(st.seq);
+  out.ascii(',"line":');
+  out.int(st.line);
+  out.ascii(',"task":');
+  out.jsonString(st.task);
+  out.ascii(',"event":');
+  writeValue(out, st.input['event']);
+  if (st.input['expect'] !== undefined) {
+    out.ascii(',"expect":');
+    writeValue(out, st.input['expect']);
   }
   out.ascii(',"out":');
   writeOutcome(out, r.out);

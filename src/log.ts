@@ -47,11 +47,6 @@ export interface Step {
   note?: string;
   /** The step object as written (for echoing and for writing it back). */
   input: JsonObject;
-  /**
-   * The head of the step's `replay --json` line (seq, line, task, event, expect), when the
-   * thread that read the log already wrote it (src/pipe.ts).
-   */
-  echo?: string;
 }
 
 export const DEFAULT_CONFIG: KernelConfig = {
@@ -95,15 +90,6 @@ export class LogReader {
     return this.readStep(obj, text, line, ++this.steps);
   }
 
-  /**
-   * Reads a line known to hold step number seq, leaving this reader's own count alone (the
-   * reading thread of src/pipe.ts counted and checked it already).
-   */
-  stepAt(text: string, line: number, seq: number): Step {
-    const parsed = parseJson(text);
-    if (!parsed.ok) die(this.file, line, parsed.offset + 1, parsed.message);
-    return this.readStep(parsed.value as JsonObject, text, line, seq);
-  }
 
   /** Call at the end of input: a log must at least have its header. */
   end(): Header {

@@ -67,7 +67,7 @@ export class Replayer {
     return this.run(got, text);
   }
 
-  /** Starts the kernel a header configures (feed does this; src/pipe.ts reads elsewhere). */
+  /** Starts the kernel a header configures. */
   begin(header: Header): void {
     this.kernel = new Kernel(header.config, this.options.calls === undefined ? DEVICE_CALLS : { ...DEVICE_CALLS, ...this.options.calls }, this.options.hooks);
     this.started = header;
