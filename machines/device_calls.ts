@@ -26,7 +26,7 @@ type DeviceEvent =
 
 /** The region a handle names; NULL (a failed alloc) or a freed region oopses when used. */
 function region(k: Kernel, handle: string, fn: string): DaxRegion {
-  const r = k.lookup(handle, 'dax_region', ['event', 'parent']);
+  const r = k.lookup(handle, 'dax_region', AT_PARENT);
   if (r instanceof NullObject) {
     k.hit('oops:null_region');
     oops(`NULL pointer dereference: ${fn}() on region ${handle}, which is ${r.ptr}`);
@@ -38,8 +38,12 @@ function region(k: Kernel, handle: string, fn: string): DaxRegion {
   return r as DaxRegion;
 }
 
-const file = (k: Kernel, fd: string) => k.lookup(fd, 'file', ['event', 'fd']) as OpenFile | NullObject;
-const mapping = (k: Kernel, vma: string) => k.lookup(vma, 'mapping', ['event', 'vma']) as VmArea | NullObject;
+// Paths of the fields a lookup names in its log error, made once (these run at most steps).
+const AT_FD = ['event', 'fd'];
+const AT_VMA = ['event', 'vma'];
+const AT_PARENT = ['event', 'parent'];
+const file = (k: Kernel, fd: string) => k.lookup(fd, 'file', AT_FD) as OpenFile | NullObject;
+const mapping = (k: Kernel, vma: string) => k.lookup(vma, 'mapping', AT_VMA) as VmArea | NullObject;
 
 export const DEVICE_CALLS: CallTable<DeviceEvent> = {
   'dax_region.alloc': (k, e, fail) => {

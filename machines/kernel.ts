@@ -97,32 +97,34 @@ export class Kernel {
     if (waiting !== undefined) {
       refuse(['task'], `task ${JSON.stringify(task)} is blocked in ${KERNEL_FUNCTION[waiting.type]} (line ${waiting.line}) and cannot make another call until it is woken`);
     }
-    this.rec = new StepRecord();
+    this.rec.clear();
     this.current = task;
     const fail = event.fail === undefined ? FailSites.NONE : new FailSites(event.fail);
     // What the call itself gave; finish() adds what the step recorded.
-    const out: CallResult = {};
+    let ret: Ret | undefined;
+    let blocked = false;
+    let oopsed: string | undefined;
     try {
       const r = (this.calls[event.type] as KernelCall)(this, event, fail);
       if (isSleeping(r)) {
         const n = r.next();
-        if (n.done) out.ret = n.value;
+        if (n.done) ret = n.value;
         else {
           this.blocked.set(task, { call: r, type: event.type, line, fail, wait: n.value });
-          out.blocked = true;
+          blocked = true;
           this.hit('task:blocked');
         }
-      } else out.ret = r;
-      if (out.blocked === undefined) fail.checkReached();
+      } else ret = r;
+      if (!blocked) fail.checkReached();
     } catch (e) {
       if (!(e instanceof Oops)) throw e;
       // Most oopses come before the call changes anything. One found midway (a release that
       // meets memory an earlier put of the log freed) leaves the state as it was at the crash,
       // as it does for a woken call.
-      out.oops = e.reason;
+      oopsed = e.reason;
     }
     this.wakeReady();
-    return this.finish(out);
+    return this.finish(ret, blocked, oopsed);
   }
 
   /** Tasks still blocked, with the call and line they wait in. */
@@ -289,9 +291,9 @@ export class Kernel {
   }
 
   /** The outcome, keys in the order of daxlog.md §4. */
-  private finish(r: CallResult): Outcome {
+  private finish(ret: Ret | undefined, blocked: boolean, oopsed: string | undefined): Outcome {
     const rec = this.rec;
-    const out: Outcome = r.ret === undefined ? { state: NO_CHANGE } : { ret: r.ret, state: NO_CHANGE };
+    const out: Outcome = ret === undefined ? { state: NO_CHANGE } : { ret, state: NO_CHANGE };
     if (rec.touched !== undefined) {
       out.state = {};
       for (const [obj, before] of rec.touched) {
@@ -302,9 +304,9 @@ export class Kernel {
     }
     if (rec.warn !== undefined) out.warn = rec.warn;
     if (rec.log !== undefined) out.log = rec.log;
-    if (r.blocked) out.blocked = true;
+    if (blocked) out.blocked = true;
     if (rec.woke !== undefined) out.woke = rec.woke;
-    if (r.oops !== undefined) out.oops = r.oops;
+    if (oopsed !== undefined) out.oops = oopsed;
     if (rec.map !== undefined) out.map = rec.map;
     if (rec.phys !== undefined) out.phys = hex(rec.phys);
     if (rec.attempts !== undefined) out.attempts = rec.attempts;
@@ -316,9 +318,6 @@ export class Kernel {
 function isSleeping(r: Ret | Sleeps): r is Sleeps {
   return typeof r === 'object' && r !== null;
 }
-
-/** The call's own result: its return value, or that it sleeps, or the oops it met. */
-type CallResult = Pick<Outcome, 'ret' | 'blocked' | 'oops'>;
 
 /** o[k] = v as an own property, even for a handle such as "__proto__". */
 function setOwn<T>(o: Record<string, T>, k: string, v: T): void {

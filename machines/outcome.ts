@@ -70,6 +70,21 @@ export class StepRecord {
   phys: bigint | number | undefined;
   attempts: [FaultSize, string][] | undefined;
 
+  /**
+   * Starts a new step. The lists a step made went to its outcome, so they are dropped, not
+   * emptied; one record serves every step.
+   */
+  clear(): void {
+    this.touched = undefined;
+    this.warn = undefined;
+    this.log = undefined;
+    this.woke = undefined;
+    this.minor = undefined;
+    this.map = undefined;
+    this.phys = undefined;
+    this.attempts = undefined;
+  }
+
   /** Remembers obj's state before the step changes it (first touch wins). */
   touch(obj: KObject, created = false): void {
     const t = (this.touched ??= new Map());

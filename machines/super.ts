@@ -142,7 +142,8 @@ export function rcu_grace_period(k: Kernel): number {
   return queue.length;
 }
 
-const device = (k: Kernel, handle: string) => k.lookup(handle, 'dax_device', ['event', 'dax']);
+const AT_DAX = ['event', 'dax'];
+const device = (k: Kernel, handle: string) => k.lookup(handle, 'dax_device', AT_DAX);
 
 export const SUPER_CALLS: CallTable<
   'dax.alloc' | 'dax.kill' | 'dax.put' | 'dax.alive' | 'dax.get_private' | 'dax_srcu.read_lock' | 'dax_srcu.read_unlock' | 'rcu.grace_period'

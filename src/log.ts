@@ -150,7 +150,8 @@ export class LogReader {
     for (const k of U64_FIELDS[type]) {
       const v = raw[k];
       if (v === undefined || (k === 'size' && type === 'vma.fault' && typeof v === 'string' && FAULT_SIZE_NAMES.has(v))) continue;
-      out[k] = this.u64(v, text, line, ['event', k]);
+      // The schema matched the spelling; only a value beyond 64 bits is left to refuse.
+      out[k] = toU64(v, true) ?? this.u64(v, text, line, ['event', k]);
     }
     if (type === 'dev_dax.create') {
       out['res'] = (raw['res'] as JsonObject[]).map((r, i) => ({

@@ -7,9 +7,13 @@ export const U64_MAX = (1n << 64n) - 1n;
 const UNITS: Record<string, bigint> = { K: 1n << 10n, M: 1n << 20n, G: 1n << 30n };
 const SPELLING = /^(?:0[xX][0-9a-fA-F]+|[0-9]+[KMG]?)$/;
 
-/** The value of a u64 spelling, or undefined when it is not one (or does not fit in 64 bits). */
-export function toU64(v: unknown): bigint | undefined {
+/**
+ * The value of a u64 spelling, or undefined when it is not one (or does not fit in 64 bits).
+ * `checked` says a schema has already matched the spelling (the log reader's case).
+ */
+export function toU64(v: unknown, checked = false): bigint | undefined {
   let n: bigint;
+  if (typeof v === 'string' && checked && v.length <= 18 && v.charCodeAt(1) === 120) return BigInt(v); // "0x" and 16 digits at most
   if (typeof v === 'bigint') n = v;
   else if (typeof v === 'number') {
     if (!Number.isInteger(v)) return undefined;
