@@ -54,6 +54,24 @@ jsonl('strings that need escapes or UTF-8, odd handles, big and JSON-number inte
   assert.is(same(text, 'odd.jsonl'), 21);
 });
 
+jsonl('events written with keys twice, out of order, with spaces, braces in strings, -0 and fractions', () => {
+  const lines = [
+    '{"daxlog":1}',
+    '{"event":{"type":"dax.alloc","dax":"a","dax":"b"}}', // a key twice: the last one counts
+    '{"event":{"type":"dax.alloc","dax":"c","private":"x}y"}}',
+    '{"event":{"type":"dax.alloc","dax":"d","private":"x}"}}',
+    '{"event":{"type":"dax.alloc","dax":"e","private":"{\\"}"}}',
+    '{"note":"{","event":{"type":"dax.alloc","dax":"f"}}',
+    '{"event":{"type":"dax.alloc", "dax":"g"}}',
+    '{"event":{"dax":"h","type":"dax.alloc"},"task":"T","seq":7}',
+    '{"seq":8,"event":{"type":"dax_pmem.probe","parent":"p","id":1.0,"start":4294967296,"size":"1G","align":2097152}}',
+    '{"event":{"type":"dax.alloc","dax":"i","private":"-0"},"expect":{"ret":-0}}',
+    '{"event":{"type":"dax.alloc","dax":"j","private":"é\u00e9"}}',
+    '{"event":{"type":"dax.kill","dax":"b"},"expect":{"state":{"b":"killed"}}}',
+  ];
+  assert.is(same(lines.join('\n') + '\n', 'echo.jsonl'), lines.length - 1);
+});
+
 jsonl('lines longer than the output buffer', () => {
   const long = 'x'.repeat(700_000);
   const steps = [];
