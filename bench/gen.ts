@@ -8,8 +8,13 @@ import { createWriteStream } from 'node:fs';
 export interface GenOptions {
   steps: number;
   devices: number;
-  /** Fraction of the mixed steps that are vma.access. */
+  /** Fraction of the steps after the set-up that are vma.access. */
   access: number;
+  /**
+   * Whether the other steps include alloc/kill/put cycles of bare dax_devices and grace
+   * periods (default); without, they are read-side sections around faults and remaps only.
+   */
+  churn?: boolean;
   seed?: number;
 }
 
@@ -55,17 +60,20 @@ export function* generate(o: GenOptions): Generator<string> {
   const free = Array.from({ length: 256 }, (_, i) => `x${i}`);
   const live: string[] = [];
   let putSinceGracePeriod: string[] = [];
+  const first = n;
+  let accesses = 0;
   while (n < o.steps) {
-    const r = rand();
     const task = ['A', 'B', 'C', 'D'][pick(4)]!;
     const dev = pick(mapped);
-    if (r < o.access) {
+    // Accesses are exactly the asked share of the steps so far (an other step can be three).
+    if (accesses < o.access * (n - first + 1)) {
+      accesses++;
       const off = '0x' + (pick(GIB / 4096) * 4096 + pick(4096)).toString(16);
       yield line(task, { type: 'vma.access', vma: `v${dev}`, off, ...(rand() < 0.3 ? { write: true } : {}) });
       n++;
       continue;
     }
-    const kind = pick(6);
+    const kind = o.churn === false ? [0, 5][pick(2)]! : pick(6);
     if (kind === 0) {
       yield line('R', { type: 'dax_srcu.read_lock' });
       yield line('R', { type: 'vma.fault', vma: `v${dev}`, off: '0x' + (pick(512) * 0x200000).toString(16), size: 'PMD' });

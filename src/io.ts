@@ -66,10 +66,13 @@ const CHUNK = 1 << 20;
 
 /**
  * A full garbage collection, when the program provides one (src/bin.ts does). V8 lets a long
- * replay's old generation grow to about four times what is live before it collects it, so
- * peak memory grew with the length of the log. Between chunks of input, once the heap has grown
- * 15% (and 4 MiB) past what the last collection left, this collects: a few milliseconds a time
- * while the live set is small, and seldom when it is large. Library users get none.
+ * replay's old generation grow to several times what is live before it collects it, so peak
+ * memory grew with the length of the log. Between chunks of input, once the old generation has
+ * grown past what the last collection left by 2 MiB or 10%, whichever is more, this collects:
+ * about 10 ms a time while the live set is small (some 16 MB for 64 mapped devices), and seldom
+ * when it is large. Measured on bench/'s logs (bench/README.md): 15% and 4 MiB let a million-step
+ * replay settle 14% above a 100k-step one, 2 MiB keeps it within 10% at no cost in time that
+ * the noise shows. Library users get none of this.
  */
 let collect: (() => void) | undefined;
 let collectAbove = 0;
@@ -80,7 +83,8 @@ export function setCollector(f: () => void): void {
 export function maybeCollect(): void {
   if (collect === undefined || oldGeneration() < collectAbove) return;
   collect();
-  collectAbove = oldGeneration() * 1.15 + (4 << 20);
+  const live = oldGeneration();
+  collectAbove = live + Math.max(2 << 20, live / 10);
 }
 
 /**
