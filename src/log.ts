@@ -87,9 +87,8 @@ export class LogReader {
     }
     const obj = value as JsonObject;
     if (this.header === undefined) return (this.header = this.readHeader(obj, text, line));
-    return this.readStep(obj, text, line, ++this.steps);
+    return this.readStep(obj, text, line);
   }
-
 
   /** Call at the end of input: a log must at least have its header. */
   end(): Header {
@@ -121,8 +120,9 @@ export class LogReader {
     return header;
   }
 
-  private readStep(obj: JsonObject, text: string, line: number, seq: number): Step {
+  private readStep(obj: JsonObject, text: string, line: number): Step {
     this.validate(check.envelope, obj, text, line, []);
+    const seq = ++this.steps;
     if (obj['seq'] !== undefined && obj['seq'] !== seq) {
       die(this.file, line, this.column(text, ['seq']), `seq: expected ${seq} (this step's position), found ${shown(obj['seq'])}`);
     }

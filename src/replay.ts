@@ -35,8 +35,6 @@ export class Replayer {
   private readonly reader: LogReader;
   private kernel: Kernel | undefined;
   private diverged = 0;
-  private steps = 0;
-  private started: Header | undefined;
   /** Text of steps whose call is blocked, to place log errors found when they wake. */
   private readonly blockedText = new Map<number, string>();
 
@@ -48,7 +46,7 @@ export class Replayer {
   }
 
   get header(): Header | undefined {
-    return this.started;
+    return this.kernel === undefined ? undefined : this.reader.end();
   }
 
   /** The modelled kernel, once the header has been read. */
@@ -61,23 +59,10 @@ export class Replayer {
     const got = this.reader.feed(text, line);
     if (got === undefined) return undefined;
     if (!('event' in got)) {
-      this.begin(got);
+      this.kernel = new Kernel(got.config, this.options.calls === undefined ? DEVICE_CALLS : { ...DEVICE_CALLS, ...this.options.calls }, this.options.hooks);
       return undefined;
     }
-    return this.run(got, text);
-  }
-
-  /** Starts the kernel a header configures. */
-  begin(header: Header): void {
-    this.kernel = new Kernel(header.config, this.options.calls === undefined ? DEVICE_CALLS : { ...DEVICE_CALLS, ...this.options.calls }, this.options.hooks);
-    this.started = header;
-  }
-
-  /** Replays one step read from `text` (its line, for the columns of log errors). */
-  run(got: Step, text: string): StepResult {
     const k = this.kernel!;
-    const line = got.line;
-    this.steps++;
     let out: Outcome;
     try {
       out = k.step(got.task, got.event, line);
@@ -102,8 +87,8 @@ export class Replayer {
 
   /** At the end of input: the summary (a log error if the log had no header). */
   end(): Summary {
-    if (this.started === undefined) this.reader.end();
-    return { steps: this.steps, diverged: this.diverged, blocked: this.kernel?.blockedTasks() ?? [] };
+    this.reader.end();
+    return { steps: this.reader.stepCount, diverged: this.diverged, blocked: this.kernel?.blockedTasks() ?? [] };
   }
 }
 
