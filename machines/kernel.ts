@@ -22,7 +22,6 @@ import { KObject, NullObject, Registry, type Named, type RegistryChange } from '
 import { FailSites, type CallTable, type KernelCall, type RcuCallback, type Sleeps, type Wait } from './calls.ts';
 import { Oops, refuse, StepRecord, type Outcome, type Ret, type Woken } from './outcome.ts';
 import { SUPER_CALLS } from './super.ts';
-import { hex } from '../src/values.ts';
 
 export { FailSites, type CallTable, type KernelCall, type RcuCallback, type Sleeps, type Wait } from './calls.ts';
 
@@ -308,7 +307,7 @@ export class Kernel {
     if (rec.woke !== undefined) out.woke = rec.woke;
     if (oopsed !== undefined) out.oops = oopsed;
     if (rec.map !== undefined) out.map = rec.map;
-    if (rec.phys !== undefined) out.phys = hex(rec.phys);
+    if (rec.phys !== undefined) out.phys = '0x' + rec.phys.toString(16);
     if (rec.attempts !== undefined) out.attempts = rec.attempts;
     if (rec.minor !== undefined) out.minor = rec.minor;
     return out;

@@ -9,7 +9,7 @@ import type { Kernel } from './kernel.ts';
 import type { VmArea } from './mmap.ts';
 import { NullObject } from './objects.ts';
 import type { Ret } from './outcome.ts';
-import type { EntrySize } from './pgtable.ts';
+import { pageOf, type EntrySize } from './pgtable.ts';
 
 /** vma.fault: one direct dev_dax_huge_fault at vma start + off. */
 export function direct_fault(k: Kernel, e: VmaFault, v: VmArea | NullObject): Ret {
@@ -31,22 +31,19 @@ export function handle_mm_fault(k: Kernel, e: VmaAccess, v: VmArea | NullObject)
     k.hit('access:sigsegv');
     return 'SIGSEGV';
   }
-  // Doubles on this path (it runs at most steps of a log): start and end are below 2^47, so
-  // start + off is exact whenever it is below end; an off too large for a double lands above.
-  const b = v.numeric;
-  const addrN = b.start + Number(e.off);
-  if (addrN >= b.end) {
+  const { start, end } = v.bounds;
+  const addr = start + e.off;
+  if (addr >= end) {
     k.hit('access:sigsegv');
     return 'SIGSEGV';
   }
-  const page = Math.floor(addrN / 4096);
+  const page = pageOf(addr);
   const rec = k.record;
-  if (report(k, addrN, page)) {
+  if (report(k, addr, page)) {
     rec.attempts = NO_ATTEMPTS;
     k.hit('access:mapped');
     return 0;
   }
-  const addr = BigInt(addrN);
   rec.attempts = [];
   const write = e.write ?? false;
   // transparent_hugepage_enabled(vma): "always", or "madvise" with the VM_HUGEPAGE dax_mmap sets.
@@ -68,7 +65,7 @@ export function handle_mm_fault(k: Kernel, e: VmaAccess, v: VmArea | NullObject)
     } else k.hit('access:pmd_slot_taken');
   }
   if (r === 'VM_FAULT_FALLBACK') r = attempt('PTE');
-  if (r === 'VM_FAULT_NOPAGE') report(k, addrN, page);
+  if (r === 'VM_FAULT_NOPAGE') report(k, addr, page);
   k.hit(r === 'VM_FAULT_NOPAGE' ? 'access:fault_maps' : 'access:fault_fails');
   return r;
 }
@@ -77,12 +74,11 @@ export function handle_mm_fault(k: Kernel, e: VmaAccess, v: VmArea | NullObject)
 const NO_ATTEMPTS: [EntrySize, string][] = Object.freeze([]) as unknown as [EntrySize, string][];
 
 /** Sets map and phys when an entry maps addr (on page). */
-function report(k: Kernel, addr: number, page: number): boolean {
+function report(k: Kernel, addr: bigint, page: number): boolean {
   const leaf = k.mm.pt.leafAt(page);
   if (leaf === undefined) return false;
   const rec = k.record;
   rec.map = leaf.size;
-  const phys = leaf.physN + (addr - leaf.baseN);
-  rec.phys = phys <= Number.MAX_SAFE_INTEGER ? phys : u64(leaf.phys + (BigInt(addr) - leaf.base));
+  rec.phys = u64(leaf.phys + (addr - leaf.base));
   return true;
 }

@@ -54,21 +54,6 @@ export class VmArea extends KObject<typeof vmAreaMachine> {
   }
   private spanOf: unknown;
   private spanText = '';
-
-  /**
-   * start and end as doubles (exact: user addresses stay below 2^47), for the access path,
-   * which runs at most steps of a log; cached per snapshot like span.
-   */
-  get numeric(): { start: number; end: number } {
-    const c = this.ctx;
-    if (this.numericOf !== c) {
-      this.numericOf = c;
-      this.numericBounds = { start: Number(c.start), end: Number(c.end) };
-    }
-    return this.numericBounds;
-  }
-  private numericOf: unknown;
-  private numericBounds = { start: 0, end: 0 };
 }
 
 const PAGE_MASK = ~(PAGE_SIZE - 1n);

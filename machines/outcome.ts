@@ -66,8 +66,7 @@ export class StepRecord {
   woke: Woken[] | undefined;
   minor: number | undefined;
   map: FaultSize | undefined;
-  /** A double when it is exact as one (the access path), else a bigint. */
-  phys: bigint | number | undefined;
+  phys: bigint | undefined;
   attempts: [FaultSize, string][] | undefined;
 
   /**

@@ -27,12 +27,6 @@ export interface Leaf {
   base: bigint;
   /** Physical address mapped at base. */
   phys: bigint;
-  /**
-   * base and phys as doubles, for the access path (addresses stay below 2^47, so base is
-   * exact; physN is NaN when phys is not exact as a double, and that path falls back to bigints).
-   */
-  baseN: number;
-  physN: number;
   vma: VmArea;
   /** Where the leaf sits: its table (none for a PUD leaf) and slot. */
   table: PmdTable | PteTable | undefined;
@@ -40,8 +34,6 @@ export interface Leaf {
 }
 
 const BYTES: Record<EntrySize, bigint> = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
-
-const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
 const isLeaf = (x: Leaf | PmdTable | PteTable | undefined): x is Leaf => x !== undefined && 'vma' in x;
 
@@ -143,7 +135,7 @@ export class PageTables {
   }
 
   private leaf(size: EntrySize, base: bigint, phys: bigint, vma: VmArea, table: Leaf['table'], slot: number): Leaf {
-    const l: Leaf = { size, base, phys, baseN: Number(base), physN: phys <= MAX_EXACT ? Number(phys) : NaN, vma, table, slot };
+    const l: Leaf = { size, base, phys, vma, table, slot };
     vma.leaves.add(l);
     return l;
   }

@@ -29,19 +29,7 @@ export function toU64(v: unknown, checked = false): bigint | undefined {
 
 /** Lower-case hex as the output writes addresses and sizes: "0x200000". */
 export function hex(n: bigint | number): string {
-  return '0x' + (typeof n === 'number' ? hexDigits(n) : n.toString(16));
-}
-
-/**
- * The hex digits of a non-negative integer double. Number#toString(16) takes V8's general
- * radix conversion for anything beyond a small integer (0.3 µs, a quarter of an access step);
- * two 24-bit halves are small integers and take its fast path.
- */
-export function hexDigits(n: number): string {
-  if (n < 0x1000000) return n.toString(16);
-  const hi = Math.floor(n / 0x1000000);
-  const lo = (n - hi * 0x1000000).toString(16);
-  return hi.toString(16) + '000000'.slice(lo.length) + lo;
+  return '0x' + n.toString(16);
 }
 
 /** Wraps to 64 bits, as unsigned long arithmetic does in the kernel. */
