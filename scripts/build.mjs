@@ -9,7 +9,9 @@ import { viewerBuildOptions } from './viewer.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const node = {
+await build({
+  entryPoints: ['src/bin.ts'],
+  outfile: 'dist/daxsim.mjs',
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -24,7 +26,6 @@ const node = {
   external: ['esbuild', '@viz-js/viz', '@statelyai/inspect', '@statelyai/inspect/server', 'ws'],
   // CommonJS dependencies bundled into an ES module still call require() for Node built-ins.
   banner: { js: "import { createRequire as __daxsimRequire } from 'node:module'; const require = __daxsimRequire(import.meta.url);" },
-};
-await build({ ...node, entryPoints: ['src/bin.ts'], outfile: 'dist/daxsim.mjs' });
+});
 
 await build({ ...viewerBuildOptions(root), outfile: join(root, 'dist', 'viewer.js') });

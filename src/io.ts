@@ -17,18 +17,12 @@ export type LineSink = (text: string, line: number) => void;
  * Streams the lines of `path` ('-' for standard input) to sink, numbered from 1; `label` names
  * the file in errors. `afterChunk` runs between chunks (to flush output with back-pressure).
  */
-export async function readLines(
-  path: string,
-  sink: LineSink,
-  label = path,
-  afterChunk?: (bytesRead: number) => Promise<void>,
-  chunk = CHUNK,
-): Promise<void> {
+export async function readLines(path: string, sink: LineSink, label = path, afterChunk?: (bytesRead: number) => Promise<void>): Promise<void> {
   // One buffer, read into again and again (a stream would hand over a new MiB each time, and
   // those pile up outside the heap between collections). Standard input is read the same way.
   const file = path === '-' ? undefined : await open(path, 'r');
   const fd = file?.fd ?? 0;
-  let buf = Buffer.allocUnsafe(chunk);
+  let buf = Buffer.allocUnsafe(CHUNK);
   let have = 0; // bytes of buf holding an unfinished line carried over
   let line = 0;
   let bytes = 0;
@@ -80,7 +74,7 @@ export function setCollector(f: () => void): void {
   collect = f;
   collectAbove = 0;
 }
-export function maybeCollect(): void {
+function maybeCollect(): void {
   if (collect === undefined || oldGeneration() < collectAbove) return;
   collect();
   const live = oldGeneration();

@@ -4,7 +4,6 @@
 // steps, and the generic serialiser was a tenth of the replay time.
 import type { Outcome } from '../machines/outcome.ts';
 import { stringify } from './json.ts';
-import type { Step } from './log.ts';
 import type { Output } from './io.ts';
 import type { StepResult } from './replay.ts';
 
@@ -41,15 +40,10 @@ export function outcomeJson(o: Outcome): string {
   return s + '}';
 }
 
-/** The head of a step's line: seq, line, task, and event and expect as written. */
-export function stepEcho(st: Step): string {
+export function stepJson(r: StepResult): string {
+  const st = r.step;
   let s = `{"seq":${st.seq},"line":${st.line},"task":${str(st.task)},"event":${stringify(st.input['event'])}`;
   if (st.input['expect'] !== undefined) s += `,"expect":${stringify(st.input['expect'])}`;
-  return s;
-}
-
-export function stepJson(r: StepResult): string {
-  let s = stepEcho(r.step);
   s += `,"out":${outcomeJson(r.out)}`;
   if (r.diverged !== undefined) s += `,"diverged":${stringify(r.diverged)}`;
   return s + '}\n';
