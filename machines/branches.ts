@@ -8,6 +8,7 @@ export const BRANCHES = {
   // super.c
   'alloc_dax:ok': 'alloc_dax: a free minor and a new inode',
   'alloc_dax:no_minor': 'alloc_dax: no minor below max(nr_dax, 256) (or the IDA fails): NULL',
+  'alloc_dax:injected': 'alloc_dax made to fail as a whole ("fail": ["alloc_dax"]): NULL, nothing taken',
   'alloc_dax:no_inode': 'alloc_dax: iget5_locked fails: the minor goes back, NULL',
   'kill_dax:null': 'kill_dax(NULL): no-op',
   'kill_dax:alive': 'kill_dax of a live device',
@@ -58,7 +59,7 @@ export const BRANCHES = {
   'unregister_dev_dax:held_open': 'unregister_dev_dax while files or mappings hold the device',
   dev_dax_release: 'dev_dax_release: id back, region put, final put_dax',
   'dev_dax.unregister:devm_action': "dev_dax.unregister runs the device's registered devm action",
-  'dev_dax.unregister:no_action': 'dev_dax.unregister of a device with no devm action left',
+  'dev_dax.unregister:no_action': 'dev_dax.unregister with no devres entry left (a second one, or after the unbind): WARN, 0',
   // driver core
   'dax_pmem_probe:ok': 'dax_pmem_probe: region and device',
   'dax_pmem_probe:no_region': 'dax_pmem_probe: alloc_dax_region fails: -ENOMEM',
@@ -126,6 +127,7 @@ export const BRANCHES = {
   'dev_dax_huge_fault:bad_size': 'dev_dax_huge_fault with an unknown pe_size: SIGBUS',
   'fault:sigsegv': 'a direct fault outside any mapping',
   'access:mapped': 'an access an entry already maps: no fault',
+  'access:write_protected': 'a store to a huge entry a read installed: the handler runs again for a writable entry',
   'access:sigsegv': 'an access outside the mapping: SIGSEGV',
   'access:thp_off': 'an access with THP off: PTE only',
   'access:pud_slot_taken': 'the PUD slot holds a table: no PUD attempt',
@@ -135,17 +137,15 @@ export const BRANCHES = {
   // oopses
   'oops:null_dax_device': 'dax_alive / dax_get_private of NULL',
   'oops:freed_dax_device': 'a call on a dax_device freed by its RCU callback',
+  'oops:dax_device_freed_under_user': "a dev_dax or open file reaches its dax_device after the log's own put freed it",
   'oops:put_dax_twice': 'put_dax after the final put',
   'oops:kill_dax_woke_freed': 'a sleeping kill_dax wakes on a freed device',
   'oops:null_region': 'a region call on a NULL region',
   'oops:freed_region': 'a region call on a freed region',
   'oops:no_driver': 'devm_create_dev_dax outside a probe (parent->driver NULL)',
   'oops:null_dev_dax': 'unregister_dev_dax of NULL',
-  'oops:released_dev_dax': 'unregister_dev_dax of a released device',
-  'oops:unregister_twice': 'unregister_dev_dax twice (device_del of a deleted device)',
-  'oops:unbind_freed_target': 'unbind runs a devm action on freed memory',
+  'oops:released_dev_dax': 'dev_dax.unregister of a released device (devm_release_action on freed memory)',
   'oops:region_freed_before_its_action': 'a release earlier in the same unbind freed the region its action then puts',
-  'oops:unregister_woke_deleted': 'unregister_dev_dax wakes from its kill to find the device deleted by another unregister',
   'oops:mmap_private_null': 'mmap of a file opened after the kill (check_vma on NULL)',
 } as const;
 

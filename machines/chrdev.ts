@@ -8,7 +8,7 @@ import { fileMachine } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import { KObject, NullObject } from './objects.ts';
 import type { Ret } from './outcome.ts';
-import type { DaxDevice } from './super.ts';
+import { daxMemory, type DaxDevice } from './super.ts';
 
 export class OpenFile extends KObject<typeof fileMachine> {
   constructor(
@@ -35,17 +35,21 @@ export class OpenFile extends KObject<typeof fileMachine> {
 /** chrdev_open → dax_open: always 0 once the node exists; private_data may be NULL. */
 export function chrdev_open(k: Kernel, fd: string, devName: string): Ret {
   k.claim(fd, ['event', 'fd']);
-  const dev = k.nodes.get(devName);
+  // The kernel name, or the /dev node that carries it (daxlog ruling 9).
+  const name = devName.startsWith('/dev/') ? devName.slice(5) : devName;
+  const dev = k.nodes.get(name);
   if (dev === undefined) {
     k.hit('chrdev_open:no_node');
     k.bindNull('file', fd, '-ENOENT');
     return '-ENOENT';
   }
+  // cdev_get: the cdev is embedded in the dax_device's inode.
+  const dax = daxMemory(k, dev.dax, 'cdev_get() in chrdev_open()');
   k.send(dev, { type: 'dev_dax.cdev_get' });
-  const priv = dev.dax.ctx.private === null ? null : dev;
+  const priv = dax.ctx.private === null ? null : dev;
   k.hit(priv === null ? 'dax_open:private_null' : 'dax_open:ok');
   if (priv !== null) k.printk('debug', `dax ${dev.name}: dax_open`);
-  const actor = k.actor(fileMachine, fd, { dev: devName, private: priv?.label ?? null });
+  const actor = k.actor(fileMachine, fd, { dev: name, private: priv?.label ?? null });
   k.adopt(new OpenFile(fd, actor, dev, dev.dax, priv));
   return 0;
 }

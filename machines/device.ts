@@ -15,7 +15,7 @@ import { Ida } from './ida.ts';
 import type { FailSites, Kernel, Sleeps } from './kernel.ts';
 import { KObject } from './objects.ts';
 import { oops } from './outcome.ts';
-import { alloc_dax, kill_dax, put_dax, type DaxDevice } from './super.ts';
+import { alloc_dax, daxMemory, kill_dax, put_dax, type DaxDevice } from './super.ts';
 import { u64 } from '../src/values.ts';
 
 export interface PfnFlags {
@@ -97,15 +97,15 @@ export function alloc_dax_region(
   if (parent.drvdata !== null) {
     k.hit('alloc_dax_region:drvdata_set');
     k.warn(`${devPrefix(parent)}: dax core failed to setup private data`);
-    return null;
+    return noRegion(k, parent);
   }
   if (!aligned(start, align) || !aligned(size, align)) {
     k.hit('alloc_dax_region:misaligned');
-    return null;
+    return noRegion(k, parent);
   }
   if (fail.take('kzalloc')) {
     k.hit('alloc_dax_region:kzalloc');
-    return null;
+    return noRegion(k, parent);
   }
   const region = k.adopt(new DaxRegion(k.actor(daxRegionMachine, parent.name, { id }), parent, id, start, size, align, pfn));
   parent.drvdata = region;
@@ -127,6 +127,15 @@ export function alloc_dax_region(
   parent.devres.push({ name: 'dax_region_unregister', target: region, run: () => dax_region_unregister(k, region) });
   k.hit('alloc_dax_region:ok');
   return region;
+}
+
+/**
+ * A region creation that failed before the region existed leaves its handle naming NULL
+ * (daxlog ruling 1), unless a live region still holds the handle (its name is the parent's).
+ */
+function noRegion(k: Kernel, parent: ParentDevice): null {
+  if (k.objects.liveAt(parent.name) === undefined) k.bindNull('dax_region', parent.name, 'NULL');
+  return null;
 }
 
 /** dax_region_unregister, the devm action: remove the sysfs group, drop the devm reference. */
@@ -175,41 +184,53 @@ export function* devm_create_dev_dax(
   fail: FailSites,
   path: (string | number)[],
 ): Generator<ReturnType<ParentDevice['drain']>, DevDax | string, void> {
-  const parent = region.parent;
+  const parent = region.parent; // dax_region->dev: the region's memory is read first
   if (region.state === 'freed') {
     k.hit('oops:freed_region');
     oops(`use after free: devm_create_dev_dax() on region ${region.label}, already freed`);
   }
-  if (parent.driver === null) {
-    k.hit('oops:no_driver');
-    oops(`NULL pointer dereference: devm_create_dev_dax() reads parent->driver->owner, and ${parent.name} has no driver bound`);
-  }
+  // Until alloc_dax succeeds a failure leaves the dev_dax's handle (when the log named it)
+  // naming NULL, and its dax_device's handle with it (daxlog ruling 1).
+  const early = (rc: string, handle = devHandle): string => {
+    if (handle !== undefined && k.objects.liveAt(handle) === undefined) {
+      k.bindNull('dev_dax', handle, rc === 'NULL' ? 'NULL' : `ERR_PTR(${rc})`);
+      if (k.objects.liveAt(`${handle}/dax_dev`) === undefined) k.bindNull('dax_device', `${handle}/dax_dev`, 'NULL');
+    }
+    return rc;
+  };
   if (fail.take('kzalloc')) {
     k.hit('devm_create_dev_dax:kzalloc');
-    return '-ENOMEM';
+    return early('-ENOMEM');
   }
   const copied: DevDaxResource[] = [];
   for (const r of res) {
     if (!aligned(r.start, region.align) || !aligned(r.size, region.align)) {
       k.hit('devm_create_dev_dax:misaligned');
-      return '-EINVAL';
+      return early('-EINVAL');
     }
     copied.push({ start: r.start, end: u64(r.start + r.size - 1n) });
   }
   const id = fail.take('ida') ? '-ENOSPC' : region.ida.get(0);
   if (typeof id === 'string') {
     k.hit('devm_create_dev_dax:ida');
-    return id;
+    return early(id);
   }
   const name = `dax${region.id}.${id}`;
   const handle = devHandle ?? name;
   claimDevHandle(k, handle, devHandle === undefined ? ['event', 'parent'] : path);
-  const dax = fail.take('alloc_dax') ? null : alloc_dax(k, `${handle}/dax_dev`, handle, fail);
+  const dax = alloc_dax(k, `${handle}/dax_dev`, handle, fail);
   if (dax === null) {
     k.hit('devm_create_dev_dax:alloc_dax_null');
     region.ida.remove(id);
+    return early('NULL', handle);
+  }
+  // device_initialize, then cdev_init and cdev->owner = parent->driver->owner: outside a probe
+  // (the parent's driver unbound) that read crashes, with the dev_dax id and the new dax_device
+  // already taken; they stay taken (daxlog ruling 14). The dev_dax never became a device.
+  if (parent.driver === null) {
+    k.hit('oops:no_driver');
     if (k.objects.liveAt(handle) === undefined) k.bindNull('dev_dax', handle, 'NULL');
-    return 'NULL';
+    oops(`NULL pointer dereference: devm_create_dev_dax() reads parent->driver->owner, and ${parent.name} has no driver bound`);
   }
   // From here teardown goes through dev_dax_release.
   const dev = k.adopt(new DevDax(handle, k.actor(devDaxMachine, handle, { name }), name, id, region, dax, copied));
@@ -256,26 +277,14 @@ export function unmap_mapping_range(k: Kernel, dax: DaxDevice): void {
   }
 }
 
-/** unregister_dev_dax, the devm action: kill, unmap, cdev_device_del, put_device. */
+/**
+ * unregister_dev_dax, the devm action: kill, unmap, cdev_device_del, put_device. It runs once
+ * per device: its devres entry leaves the parent's list before it runs (devres_release_all,
+ * devm_release_action), so nothing can call it on a device it already unregistered.
+ */
 export function* unregister_dev_dax(k: Kernel, dev: DevDax): Sleeps {
-  if (dev.state === 'released') {
-    k.hit('oops:released_dev_dax');
-    oops(`use after free: unregister_dev_dax() on ${dev.label}, already released`);
-  }
-  if (dev.state === 'unregistered') {
-    k.hit('oops:unregister_twice');
-    oops(`list_del corruption: unregister_dev_dax() on ${dev.label} a second time (device_del of a deleted device)`);
-  }
   k.printk('debug', `dax ${dev.name}: unregister_dev_dax`);
   yield* kill_dev_dax(k, dev);
-  // A second unregister_dev_dax of this device (an unbind's devm action and a direct call
-  // racing) finds it deleted, or freed, when its grace period ends.
-  const now: string = dev.state;
-  if (now !== 'registered') {
-    const gone = now === 'released' ? 'use after free' : 'list_del corruption';
-    k.hit('oops:unregister_woke_deleted');
-    oops(`${gone}: unregister_dev_dax() on ${dev.label} woke after another unregister_dev_dax() deleted it`);
-  }
   // cdev_device_del: device_del removes the node and the sysfs device, cdev_del drops the
   // cdev's own reference (the cdev goes once no open file holds it).
   k.send(dev, { type: 'dev_dax.device_del' });
@@ -288,6 +297,7 @@ export function* unregister_dev_dax(k: Kernel, dev: DevDax): Sleeps {
 
 /** A reference on the cdev goes (cdev_del, or the release of an open file). */
 export function cdev_put(k: Kernel, dev: DevDax): void {
+  daxMemory(k, dev.dax, 'cdev_put()'); // the cdev is embedded in the dax_device's inode
   k.send(dev, { type: 'dev_dax.cdev_put' });
   if (dev.state === 'released') dev_dax_release(k, dev);
 }

@@ -50,9 +50,6 @@ export const DEVICE_CALLS: CallTable<DeviceEvent> = {
     const parent = k.parent(e.parent);
     parent.driver ??= 'dax_pmem'; // the caller is inside the parent's probe
     const r = alloc_dax_region(k, parent, e.id, e.start, e.size, e.align, pfnFlags(e.pfn_flags ?? 'PFN_DEV|PFN_MAP'), fail);
-    if (r === null && k.objects.liveAt(e.parent) === undefined && k.objects.get(e.parent)?.kind !== 'dax_region') {
-      k.bindNull('dax_region', e.parent, 'NULL');
-    }
     return r === null ? 'NULL' : r.label;
   },
   'dax_region.put': (k, e) => {
@@ -71,23 +68,28 @@ export const DEVICE_CALLS: CallTable<DeviceEvent> = {
       oops(`NULL pointer dereference: unregister_dev_dax() on ${dev.handle}, which is ${dev.ptr}`);
     }
     const d = dev as DevDax;
-    // The devm action runs now and is taken off the parent's list (devm_release_action), so a
-    // later unbind does not run it again.
-    const actions = d.region.parent.devres;
-    const i = actions.findIndex((a) => a.target === d);
-    if (i >= 0) actions.splice(i, 1);
-    k.hit(i >= 0 ? 'dev_dax.unregister:devm_action' : 'dev_dax.unregister:no_action');
+    if (d.state === 'released') {
+      k.hit('oops:released_dev_dax');
+      oops(`use after free: devm_release_action() on ${d.label}, already released`);
+    }
+    // devm_release_action (daxlog ruling 4): the devres entry leaves the parent's list, then the
+    // action runs, so an unbind that starts later does not run it again. With no entry left (a
+    // second unregister, or one after the unbind) devres WARNs and nothing else happens.
+    const parent = d.region.parent;
+    const i = parent.devres.findIndex((a) => a.target === d);
+    if (i < 0) {
+      k.hit('dev_dax.unregister:no_action');
+      k.warn(`WARNING: devm_release_action(${parent.name}, unregister_dev_dax, ${d.name}): no such devres action (drivers/base/devres.c)`);
+      return 0;
+    }
+    parent.devres.splice(i, 1);
+    k.hit('dev_dax.unregister:devm_action');
     return yield* unregister_dev_dax(k, d);
   },
   'dax_pmem.probe': (k, e, fail) => dax_pmem_probe(k, e, fail),
   'driver.unbind': function* (k, e) {
     const parent = k.parents.get(e.parent);
     if (parent === undefined) refuse(['event', 'parent'], `event.parent: no region was ever set up on ${JSON.stringify(e.parent)}`);
-    const dead = parent.devres.find((a) => a.target.state === 'freed' || a.target.state === 'released');
-    if (dead !== undefined) {
-      k.hit('oops:unbind_freed_target');
-      oops(`use after free: ${dead.name}() at unbind of ${parent.name} on ${dead.target.label}, already ${dead.target.state}`);
-    }
     yield* parent.lock(k);
     k.hit(parent.driver === null ? 'unbind:no_driver' : 'unbind:release_all');
     if (parent.driver !== null) yield* parent.releaseAll();

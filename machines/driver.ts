@@ -33,10 +33,13 @@ export class ParentDevice {
 
   constructor(readonly name: string) {}
 
-  /** device_lock: yields while another task holds it. */
+  /**
+   * device_lock: yields while the lock is held. A kernel mutex does not nest, and a task that
+   * oopsed while holding it (a crash midway through an unbind) never lets it go.
+   */
   *lock(k: Kernel): Sleeps {
     const task = k.current;
-    if (this.lockOwner !== null && this.lockOwner !== task) {
+    if (this.lockOwner !== null) {
       k.hit('device_lock:waits');
       yield { where: `device_lock(${this.name})`, ready: () => this.lockOwner === null };
     }

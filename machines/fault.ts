@@ -2,9 +2,10 @@
 // pgoff_to_phys, the PTE / PMD / PUD handlers and dev_dax_huge_fault. A handler runs inside one
 // dax_read_lock section that begins and ends within the step, so no kill can land inside it;
 // a race is written in the log by wrapping the fault in the task's own read section.
-import { hex, u64 } from '../src/values.ts';
+import { cHex, u64 } from '../src/values.ts';
 import type { DevDax } from './device.ts';
 import type { Kernel } from './kernel.ts';
+import { daxMemory } from './super.ts';
 import type { VmArea } from './mmap.ts';
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE } from './mm.ts';
 import { pageOf, type EntrySize } from './pgtable.ts';
@@ -24,7 +25,7 @@ const dbg = (k: Kernel, dev: DevDax, msg: string) => k.printk('debug', `dax ${de
 /** check_vma(dev_dax, vma, func): 0, -ENXIO (silently) or -EINVAL with a dev_info. */
 export function check_vma(k: Kernel, dev: DevDax, vma: VmaShape, func: string): 0 | '-ENXIO' | '-EINVAL' {
   const comm = k.current;
-  if (!dev.dax.ctx.alive) {
+  if (!daxMemory(k, dev.dax, 'dax_alive() in check_vma()').ctx.alive) {
     k.hit('check_vma:not_alive');
     return '-ENXIO';
   }
@@ -36,7 +37,7 @@ export function check_vma(k: Kernel, dev: DevDax, vma: VmaShape, func: string): 
   const mask = BigInt((dev.region.align - 1) >>> 0); // unsigned int arithmetic, then widened
   if ((vma.start & mask) !== 0n || (vma.end & mask) !== 0n) {
     k.hit('check_vma:unaligned');
-    info(k, dev, `${comm}: ${func}: fail, unaligned vma (${hex(vma.start)} - ${hex(vma.end)}, ${hex(mask)})`);
+    info(k, dev, `${comm}: ${func}: fail, unaligned vma (${cHex(vma.start)} - ${cHex(vma.end)}, ${cHex(mask)})`);
     return '-EINVAL';
   }
   const { dev: pfnDev, map } = dev.region.pfn;
@@ -73,12 +74,12 @@ export function pgoff_to_phys(dev: DevDax, pgoff: bigint, size: bigint): bigint 
 /** linear_page_index: the file page of addr in vma. */
 const pageIndex = (vma: VmArea, addr: bigint) => u64(((addr - vma.start) >> 12n) + vma.pgoff);
 
-/** Inserts the page-table leaf of a fault that succeeded. */
-function insert(k: Kernel, vma: VmArea, size: EntrySize, addr: bigint, phys: bigint): void {
-  k.mm.pt.install(size, addr, phys, vma);
+/** Inserts the page-table leaf of a fault that succeeded; a write fault's entry is writable. */
+function insert(k: Kernel, vma: VmArea, size: EntrySize, addr: bigint, phys: bigint, write: boolean): void {
+  k.mm.pt.install(size, addr, phys, vma, write);
 }
 
-function pte_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint): VmFault {
+function __dev_dax_pte_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint): VmFault {
   const func = '__dev_dax_pte_fault';
   if (check_vma(k, dev, vma, func) !== 0) {
     k.hit('pte_fault:check_vma');
@@ -87,7 +88,7 @@ function pte_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint): VmFaul
   const align = dev.region.align;
   if (align > 4096) {
     k.hit('pte_fault:align_above');
-    dbg(k, dev, `${func}: alignment (${hex(align)}) > fault size (0x1000)`);
+    dbg(k, dev, `${func}: alignment (${cHex(align)}) > fault size (0x1000)`);
     return 'VM_FAULT_SIGBUS';
   }
   if (align !== 4096) {
@@ -98,19 +99,20 @@ function pte_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint): VmFaul
   const phys = pgoff_to_phys(dev, pgoff, PAGE_SIZE);
   if (phys === -1) {
     k.hit('pte_fault:pgoff_to_phys');
-    dbg(k, dev, `${func}: pgoff_to_phys(${hex(pgoff)}) failed`);
+    dbg(k, dev, `${func}: pgoff_to_phys(${cHex(pgoff)}) failed`);
     return 'VM_FAULT_SIGBUS';
   }
   // vm_insert_mixed: -EBUSY when something already maps the address (a racing fault); both
   // 0 and -EBUSY are NOPAGE.
   if (k.mm.pt.leafAt(pageOf(address)) === undefined) {
     k.hit('pte_fault:insert');
-    insert(k, vma, 'PTE', address, phys);
+    insert(k, vma, 'PTE', address, phys, true);
   } else k.hit('pte_fault:busy');
   return 'VM_FAULT_NOPAGE';
 }
 
-function huge_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint, size: 'PMD' | 'PUD'): VmFault {
+/** __dev_dax_pmd_fault and __dev_dax_pud_fault: one body, the sizes and names differ. */
+function dev_dax_huge_entry_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint, size: 'PMD' | 'PUD', write: boolean): VmFault {
   const func = size === 'PMD' ? '__dev_dax_pmd_fault' : '__dev_dax_pud_fault';
   const bytes = size === 'PMD' ? PMD_SIZE : PUD_SIZE;
   const base = address & ~(bytes - 1n);
@@ -122,7 +124,7 @@ function huge_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint, size: 
   const align = BigInt(dev.region.align);
   if (align > bytes) {
     k.hit(`${at}:align_above` as const);
-    dbg(k, dev, `${func}: alignment (${hex(align)}) > fault size (${hex(bytes)})`);
+    dbg(k, dev, `${func}: alignment (${cHex(align)}) > fault size (${cHex(bytes)})`);
     return 'VM_FAULT_SIGBUS';
   }
   if (!(dev.region.pfn.dev && dev.region.pfn.map)) {
@@ -141,12 +143,12 @@ function huge_fault(k: Kernel, dev: DevDax, vma: VmArea, address: bigint, size: 
   const phys = pgoff_to_phys(dev, pgoff, bytes);
   if (phys === -1) {
     k.hit(`${at}:pgoff_to_phys` as const);
-    dbg(k, dev, `${func}: pgoff_to_phys(${hex(pgoff)}) failed`);
+    dbg(k, dev, `${func}: pgoff_to_phys(${cHex(pgoff)}) failed`);
     return 'VM_FAULT_SIGBUS';
   }
   // vmf_insert_pfn_pmd / _pud: sets the entry (over whatever the slot held), NOPAGE.
   k.hit(`${at}:insert` as const);
-  insert(k, vma, size, base, phys);
+  insert(k, vma, size, base, phys, write);
   return 'VM_FAULT_NOPAGE';
 }
 
@@ -162,12 +164,12 @@ export function dev_dax_huge_fault(k: Kernel, vma: VmArea, address: bigint, pe: 
   const page = address & ~(PAGE_SIZE - 1n);
   switch (pe) {
     case 0:
-      return pte_fault(k, dev, vma, page);
+      return __dev_dax_pte_fault(k, dev, vma, page);
     case 1:
-      return huge_fault(k, dev, vma, page, 'PMD');
+      return dev_dax_huge_entry_fault(k, dev, vma, page, 'PMD', write);
     case 2:
       // Without CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD the handler is a stub.
-      if (k.config.pud) return huge_fault(k, dev, vma, page, 'PUD');
+      if (k.config.pud) return dev_dax_huge_entry_fault(k, dev, vma, page, 'PUD', write);
       k.hit('pud_fault:stub');
       return 'VM_FAULT_FALLBACK';
     default:

@@ -39,13 +39,24 @@ export function handle_mm_fault(k: Kernel, e: VmaAccess, v: VmArea | NullObject)
   }
   const page = pageOf(addr);
   const rec = k.record;
-  if (report(k, addr, page)) {
-    rec.attempts = NO_ATTEMPTS;
-    k.hit('access:mapped');
-    return 0;
+  const write = e.write ?? false;
+  const leaf = k.mm.pt.leafAt(page);
+  if (leaf !== undefined) {
+    if (!write || leaf.write) {
+      report(k, addr, page);
+      rec.attempts = NO_ATTEMPTS;
+      k.hit('access:mapped');
+      return 0;
+    }
+    // A store to a huge entry a read installed: wp_huge_pmd / wp_huge_pud call the huge_fault
+    // handler again at that size (daxlog ruling 12). PTEs are installed writable.
+    k.hit('access:write_protected');
+    const r = dev_dax_huge_fault(k, v, addr, PE_SIZE[leaf.size], true);
+    rec.attempts = [[leaf.size, r]];
+    if (r === 'VM_FAULT_NOPAGE') report(k, addr, page);
+    return r;
   }
   rec.attempts = [];
-  const write = e.write ?? false;
   // transparent_hugepage_enabled(vma): "always", or "madvise" with the VM_HUGEPAGE dax_mmap sets.
   const thp = k.config.thp !== 'never';
   const attempt = (size: EntrySize): VmFault => {

@@ -3,7 +3,7 @@
 // allocator (mm.ts), mmap_region calling dax_mmap (check_vma under the read lock), and munmap
 // cutting a vma's head or tail or removing it (zapping its entries and freeing unused tables).
 import type { Actor } from 'xstate';
-import { hex, u64 } from '../src/values.ts';
+import { cHex, hex, u64 } from '../src/values.ts';
 import { fput, type OpenFile } from './chrdev.ts';
 import type { FileMmap, VmaMunmap } from './events.ts';
 import { check_vma, type VmaShape } from './fault.ts';
@@ -48,7 +48,7 @@ export class VmArea extends KObject<typeof vmAreaMachine> {
     const c = this.ctx;
     if (this.spanOf !== c) {
       this.spanOf = c;
-      this.spanText = `(${hex(c.start)} - ${hex(c.end)})`;
+      this.spanText = `(${cHex(c.start)} - ${cHex(c.end)})`;
     }
     return this.spanText;
   }
@@ -195,5 +195,7 @@ function unmapRange(k: Kernel, v: VmArea, start: bigint, end: bigint, path: (str
     k.hit('munmap:tail');
     k.send(v, { type: 'vma.trim', start: v.start, end: from, pgoff: v.pgoff });
   }
-  k.mm.pt.freeTables(from, to, (a, b) => !(a >= from && b <= to) && k.mm.overlapping(a, b).length > 0);
+  // free_pgtables between the neighbours of a removed vma; a partial munmap frees no table
+  // (daxlog ruling 11).
+  if (from === v.start && to === v.end) k.mm.pt.freeTables(from, to, (a, b) => k.mm.overlapping(a, b).length > 0);
 }

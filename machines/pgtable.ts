@@ -28,6 +28,12 @@ export interface Leaf {
   /** Physical address mapped at base. */
   phys: bigint;
   vma: VmArea;
+  /**
+   * The entry allows stores. A huge entry a read fault installed does not (insert_pfn_pmd and
+   * insert_pfn_pud make it writable only for a write fault); a PTE always does (the vma's
+   * vm_page_prot: device DAX asks for no write notification).
+   */
+  write: boolean;
   /** Where the leaf sits: its table (none for a PUD leaf) and slot. */
   table: PmdTable | PteTable | undefined;
   slot: number;
@@ -73,14 +79,14 @@ export class PageTables {
    * slot is replaced (set_pmd_at / set_pud_at overwrite; a PTE slot is only filled when empty by
    * the caller). Replaced leaves are taken off their vmas.
    */
-  install(size: EntrySize, addr: bigint, phys: bigint, vma: VmArea): void {
+  install(size: EntrySize, addr: bigint, phys: bigint, vma: VmArea, write: boolean): void {
     const page = pageOf(addr);
     const u = pudSlot(page);
     const m = pmdSlot(page);
     const base = addr & ~(BYTES[size] - 1n);
     if (size === 'PUD') {
       this.drop(this.pud.get(u));
-      this.pud.set(u, this.leaf(size, base, phys, vma, undefined, u));
+      this.pud.set(u, this.leaf(size, base, phys, vma, write, undefined, u));
       return;
     }
     let pmd = this.pud.get(u);
@@ -90,7 +96,7 @@ export class PageTables {
     }
     if (size === 'PMD') {
       this.drop(pmd.slots[m]);
-      pmd.slots[m] = this.leaf(size, base, phys, vma, pmd, m);
+      pmd.slots[m] = this.leaf(size, base, phys, vma, write, pmd, m);
       return;
     }
     let pte = pmd.slots[m];
@@ -100,7 +106,7 @@ export class PageTables {
     }
     const t = pteSlot(page);
     this.drop(pte.slots[t]);
-    pte.slots[t] = this.leaf(size, base, phys, vma, pte, t);
+    pte.slots[t] = this.leaf(size, base, phys, vma, true, pte, t);
   }
 
   /**
@@ -134,8 +140,8 @@ export class PageTables {
     }
   }
 
-  private leaf(size: EntrySize, base: bigint, phys: bigint, vma: VmArea, table: Leaf['table'], slot: number): Leaf {
-    const l: Leaf = { size, base, phys, vma, table, slot };
+  private leaf(size: EntrySize, base: bigint, phys: bigint, vma: VmArea, write: boolean, table: Leaf['table'], slot: number): Leaf {
+    const l: Leaf = { size, base, phys, vma, write, table, slot };
     vma.leaves.add(l);
     return l;
   }

@@ -23,6 +23,11 @@ const LOCKDEP_DAX_ALIVE = 'dax_alive: lockdep_assert_held(&dax_srcu) failed: dax
 
 /** alloc_dax(private): the lowest free minor below max(nr_dax, 256), then a new inode. */
 export function alloc_dax(k: Kernel, handle: string, priv: string, fail: FailSites): DaxDevice | null {
+  // The whole call made to fail (daxlog ruling 6): NULL before anything is taken.
+  if (fail.take('alloc_dax')) {
+    k.hit('alloc_dax:injected');
+    return null;
+  }
   // ida_simple_get: -ENOSPC when every minor is taken, -ENOMEM on allocation failure; both NULL.
   const minor = fail.take('ida') ? '-ENOMEM' : k.minors.get(k.nrDax);
   if (typeof minor === 'string') {
@@ -51,6 +56,19 @@ function deref(k: Kernel, fn: 'kill_dax' | 'put_dax' | 'dax_alive' | 'dax_get_pr
   if (d.state === 'freed') {
     k.hit('oops:freed_dax_device');
     oops(`use after free: ${fn}() on dax_device ${d.label}, already freed by its RCU callback`);
+  }
+  return d;
+}
+
+/**
+ * The dax_device a kernel object points at (dev_dax->dax_dev, the dax inode behind an open
+ * file), reached by `fn`: its memory stays valid while destroyed and is gone once its RCU
+ * callback freed it. A log can free it early with its own dax.put.
+ */
+export function daxMemory(k: Kernel, d: DaxDevice, fn: string): DaxDevice {
+  if (d.state === 'freed') {
+    k.hit('oops:dax_device_freed_under_user');
+    oops(`use after free: ${fn} reaches dax_device ${d.label}, already freed by its RCU callback`);
   }
   return d;
 }

@@ -32,6 +32,11 @@ export function hex(n: bigint | number): string {
   return '0x' + n.toString(16);
 }
 
+/** An integer as C's "%#lx" / "%#x" print it in kernel messages: 0 has no "0x" prefix. */
+export function cHex(n: bigint | number): string {
+  return n === 0 || n === 0n ? '0' : '0x' + n.toString(16);
+}
+
 /** Wraps to 64 bits, as unsigned long arithmetic does in the kernel. */
 export function u64(n: bigint): bigint {
   return BigInt.asUintN(64, n);

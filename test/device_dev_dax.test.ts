@@ -115,17 +115,24 @@ devm_create_dev_dax('devm_add_action failure: unregister_dev_dax runs at once (f
   assert.is((o[5]!.log ?? []).filter((l) => l.includes('unregister_dev_dax')).length, 0);
 });
 
-devm_create_dev_dax('on a parent whose driver was unbound it dereferences parent->driver: an oops that changes nothing', () => {
+devm_create_dev_dax('on a parent whose driver was unbound it crashes reading parent->driver, after taking a dev_dax id and a dax_device', () => {
   const o = run([
     region(),
     expecting(unbind(), { state: { pfn0: 'unregistered' } }),
     create(WHOLE),
-    expecting(call('dax.alloc', { dax: 'd' }), { ret: 0 }),
+    expecting(call('dax.alloc', { dax: 'd' }), { ret: 1 }),
     expecting(call('dax_region.put', { parent: 'pfn0' }), { state: { pfn0: 'freed' } }),
   ]);
-  assert.type(o[2]!.oops, 'string');
+  assert.match(o[2]!.oops!, /parent->driver->owner/);
   assert.is(o[2]!.ret, undefined);
-  assert.equal(o[2]!.state, {});
+  assert.equal(o[2]!.state, { 'dax0.0/dax_dev': 'alive' }, 'alloc_dax ran before the crash (daxlog ruling 14)');
+  assert.is(o[2]!.minor, 0);
+});
+
+devm_create_dev_dax('a kzalloc failure returns -ENOMEM before parent->driver is read (branch 1 comes first)', () => {
+  const o = run([region(), unbind(), create(WHOLE, { fail: ['kzalloc'] })]);
+  assert.is(o[2]!.ret, '-ENOMEM');
+  assert.is(o[2]!.oops, undefined);
 });
 
 devm_create_dev_dax('an explicit dev handle names the dev_dax in the log; the kernel name stays dax0.0', () => {

@@ -23,7 +23,16 @@ for (const f of files) {
     assert.is(r.error, undefined, r.error?.message);
     const bad = r.results.filter((x) => x.diverged !== undefined).map((x) => `line ${x.step.line}: ${JSON.stringify(x.diverged)}`);
     assert.equal(bad, []);
-    assert.ok(r.results.some((x) => x.step.expect !== undefined), 'a golden trace states expectations');
+    // Every step says what it must do: its return (or that it blocks) and the states it leaves;
+    // an oops is expected by its reason, not a bare true.
+    for (const { step } of r.results) {
+      const e = step.expect;
+      const at = `traces/${f}:${step.line}`;
+      assert.ok(e !== undefined, `${at}: the step has no expect`);
+      assert.ok('ret' in e || e.blocked === true || e.oops !== undefined, `${at}: the step expects no ret, blocked or oops`);
+      assert.ok(e.state !== undefined, `${at}: the step expects no state`);
+      assert.ok(e.oops !== true, `${at}: an expected oops names its reason`);
+    }
     assert.match(text.split('\n')[0]!, /"note"/, 'the header says what the trace shows');
   });
 }
