@@ -14,6 +14,7 @@
 // the kernel would make on freed memory never reach this machine: super.ts turns them into an
 // oops first.
 import { assign, setup } from 'xstate';
+import type { ObjectRecord } from './records.ts';
 
 export interface DaxDeviceContext {
   /** MINOR(inode->i_rdev), from dax_minor_ida. */
@@ -29,12 +30,16 @@ export type DaxDeviceEvent =
   | { type: 'dax.put' } // put_dax → iput → evict → dax_destroy_inode → call_rcu
   | { type: 'rcu.callback' }; // dax_i_callback after a grace period
 
-export const DAX_DEVICE_SYMBOL = {
-  'dax.kill': 'kill_dax',
-  'dax.kill_synchronized': 'kill_dax',
-  'dax.put': 'put_dax',
-  'rcu.callback': 'dax_i_callback',
-} as const satisfies Record<DaxDeviceEvent['type'], string>;
+export type DaxDeviceState = 'alive' | 'killing' | 'killed' | 'destroyed' | 'freed';
+
+/** A dax_device in the kernel's state; `owner` is the dev_dax whose dax_dev it is, if any. */
+export interface DaxDeviceRecord extends ObjectRecord<'dax_device', DaxDeviceState, DaxDeviceContext> {
+  owner: number | null;
+}
+
+const KILL = { kernel: 'kill_dax' };
+const KILL_DONE = { kernel: 'kill_dax' };
+const PUT = { kernel: 'put_dax' };
 
 export const daxDeviceMachine = setup({
   types: {
@@ -48,37 +53,38 @@ export const daxDeviceMachine = setup({
   },
 }).createMachine({
   id: 'dax_device',
+  description: 'struct dax_device (drivers/dax/super.c): an inode with a cdev, a private pointer and an alive flag',
   context: ({ input }) => ({ minor: input.minor, private: input.private, alive: true }),
   initial: 'alive',
   states: {
     alive: {
       on: {
-        'dax.kill': { target: 'killing', actions: 'store_not_alive' },
-        'dax.put': { target: 'destroyed' },
+        'dax.kill': { target: 'killing', actions: 'store_not_alive', meta: KILL, description: 'kill_dax stores alive = false, then waits for a grace period' },
+        'dax.put': { target: 'destroyed', meta: PUT, description: 'the final put while alive: dax_destroy_inode WARNs once, call_rcu' },
       },
     },
     killing: {
       on: {
-        'dax.kill': { actions: 'store_not_alive' },
-        'dax.kill_synchronized': { target: 'killed', actions: 'clear_private' },
-        'dax.put': { target: 'destroyed' },
+        'dax.kill': { actions: 'store_not_alive', meta: KILL, description: 'another kill_dax while one waits' },
+        'dax.kill_synchronized': { target: 'killed', actions: 'clear_private', meta: KILL_DONE, description: "the grace period is over: private = NULL" },
+        'dax.put': { target: 'destroyed', meta: PUT, description: 'the final put while a kill waits' },
       },
     },
     killed: {
       on: {
         // A second kill_dax does another grace period and clears private again.
-        'dax.kill': { actions: 'store_not_alive' },
-        'dax.kill_synchronized': { actions: 'clear_private' },
-        'dax.put': { target: 'destroyed' },
+        'dax.kill': { actions: 'store_not_alive', meta: KILL, description: 'kill_dax again: another grace period' },
+        'dax.kill_synchronized': { actions: 'clear_private', meta: KILL_DONE, description: 'the second grace period is over' },
+        'dax.put': { target: 'destroyed', meta: PUT, description: 'the final put after the kill: call_rcu, no WARN' },
       },
     },
     destroyed: {
       // Evicted but not yet freed: the memory is valid until the RCU callback, so a kill_dax
       // that was already waiting (or a late one) still writes to it.
       on: {
-        'dax.kill': { actions: 'store_not_alive' },
-        'dax.kill_synchronized': { actions: 'clear_private' },
-        'rcu.callback': { target: 'freed' },
+        'dax.kill': { actions: 'store_not_alive', meta: KILL, description: 'kill_dax on evicted memory not yet freed' },
+        'dax.kill_synchronized': { actions: 'clear_private', meta: KILL_DONE, description: 'a kill that waited ends on evicted memory' },
+        'rcu.callback': { target: 'freed', meta: { kernel: 'dax_i_callback' }, description: 'dax_i_callback: the minor goes back to the IDA' },
       },
     },
     freed: { type: 'final' },

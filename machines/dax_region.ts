@@ -10,11 +10,29 @@
 // it), freed (kfree). Invariants: the kref never goes below zero; only unregister leaves active
 // for unregistered; freed is final.
 import { assign, setup } from 'xstate';
+import type { PfnFlags } from './events.ts';
+import type { IdaState } from './ida.ts';
+import type { ObjectRecord } from './records.ts';
+import type { U64 } from './u64.ts';
 
 export interface DaxRegionContext {
   /** Region id as the provider gave it (an int; %d in sysfs). */
   id: number;
   kref: number;
+  /** The parent device's name (dax_region->dev). */
+  parent: string;
+  /** The physical range (res) and the alignment (unsigned int align). */
+  start: U64;
+  size: U64;
+  align: number;
+  pfn_flags: PfnFlags;
+}
+
+export type DaxRegionState = 'active' | 'unregistered' | 'freed';
+
+/** A dax_region in the kernel's state, with its allocator of dev_dax ids. */
+export interface DaxRegionRecord extends ObjectRecord<'dax_region', DaxRegionState, DaxRegionContext> {
+  ida: IdaState;
 }
 
 export type DaxRegionEvent =
@@ -23,15 +41,12 @@ export type DaxRegionEvent =
   | { type: 'dax_region.unregister' } // dax_region_unregister: sysfs group removed, then put
   | { type: 'dax_region.free' }; // kfree after a failed sysfs_create_groups
 
-export const DAX_REGION_SYMBOL = {
-  'dax_region.get': 'kref_get',
-  'dax_region.put': 'dax_region_put',
-  'dax_region.unregister': 'dax_region_unregister',
-  'dax_region.free': 'kfree',
-} as const satisfies Record<DaxRegionEvent['type'], string>;
+const GET = { kernel: 'kref_get' };
+const PUT = { kernel: 'dax_region_put' };
+const UNREGISTER = { kernel: 'dax_region_unregister' };
 
 export const daxRegionMachine = setup({
-  types: { context: {} as DaxRegionContext, events: {} as DaxRegionEvent, input: {} as { id: number } },
+  types: { context: {} as DaxRegionContext, events: {} as DaxRegionEvent, input: {} as Omit<DaxRegionContext, 'kref'> },
   guards: {
     last_reference: ({ context }) => context.kref === 1,
   },
@@ -41,21 +56,31 @@ export const daxRegionMachine = setup({
   },
 }).createMachine({
   id: 'dax_region',
-  context: ({ input }) => ({ id: input.id, kref: 1 }),
+  description: 'struct dax_region (drivers/dax/device.c): the range a provider set up on its parent, kref counted',
+  context: ({ input }) => ({ ...input, kref: 1 }),
   initial: 'active',
   states: {
     active: {
       on: {
-        'dax_region.get': { actions: 'get' },
-        'dax_region.put': [{ guard: 'last_reference', target: 'freed', actions: 'put' }, { actions: 'put' }],
-        'dax_region.unregister': [{ guard: 'last_reference', target: 'freed', actions: 'put' }, { target: 'unregistered', actions: 'put' }],
-        'dax_region.free': { target: 'freed' },
+        'dax_region.get': { actions: 'get', meta: GET, description: 'a new dev_dax, or the devm action, takes a reference' },
+        'dax_region.put': [
+          { guard: 'last_reference', target: 'freed', actions: 'put', meta: PUT, description: 'the last reference goes: dax_region_free' },
+          { actions: 'put', meta: PUT, description: 'a reference goes' },
+        ],
+        'dax_region.unregister': [
+          { guard: 'last_reference', target: 'freed', actions: 'put', meta: UNREGISTER, description: 'the sysfs group goes with the last reference' },
+          { target: 'unregistered', actions: 'put', meta: UNREGISTER, description: 'the sysfs group goes; children still hold the region' },
+        ],
+        'dax_region.free': { target: 'freed', meta: { kernel: 'kfree' }, description: 'alloc_dax_region frees it after sysfs_create_groups failed' },
       },
     },
     unregistered: {
       on: {
-        'dax_region.get': { actions: 'get' },
-        'dax_region.put': [{ guard: 'last_reference', target: 'freed', actions: 'put' }, { actions: 'put' }],
+        'dax_region.get': { actions: 'get', meta: GET, description: 'a dev_dax created after the unbind takes a reference' },
+        'dax_region.put': [
+          { guard: 'last_reference', target: 'freed', actions: 'put', meta: PUT, description: 'the last child lets go: dax_region_free' },
+          { actions: 'put', meta: PUT, description: 'a reference goes' },
+        ],
       },
     },
     freed: { type: 'final' },

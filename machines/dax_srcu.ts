@@ -1,25 +1,23 @@
 // dax_srcu, the one static SRCU domain of drivers/dax/super.c at 7b6be8444e0f, shared by every
 // dax_device (kernel-semantics.md §4). dax_read_lock / dax_read_unlock enter and leave a
-// read-side section (they nest, per task); kill_dax's synchronize_srcu waits for every reader
-// that entered before it, of any device.
+// read-side section (they nest, per task); synchronize_srcu waits for every reader that
+// entered before it, of any device.
 //
 // The deterministic reading of §4: synchronize_srcu is an atomic step that records, as its
-// threshold, the id the next reader would get; it is over once no reader with a smaller id is
-// left. Readers get ids in entry order, so "the oldest reader" decides every wait. A task's
-// nested locks are one reader with a depth: only its outermost section can hold a kill back,
-// and its id is the one that counts.
+// threshold, the id the next reader would get; its grace period is over once no reader with a
+// smaller id is left. Readers get ids in entry order, so the oldest reader decides every wait,
+// and the waiters whose grace period ends at an unlock are always the first ones in call order.
+// The machine ends them itself: the unlock that lets them go moves them from `waiters` to
+// `done`, which the kernel reads to wake their tasks (and then empties with dax_srcu.woken). A
+// task's nested locks are one reader with a depth: only its outermost section can hold a
+// synchronize_srcu back.
 //
-// The SRCU index that dax_read_lock returns is srcu_idx & 1. Tree SRCU (v4.12) flips srcu_idx
-// once per grace period, at its start; the model flips it at each synchronize_srcu call.
+// The SRCU index that dax_read_lock returns is srcu_idx & 1; the model flips srcu_idx at every
+// synchronize_srcu call (daxlog ruling 7).
 //
-// States: idle (no reader), reading (readers, no waiter), synchronizing (a kill waits; there
-// are readers, or a woken waiter has not been taken off yet).
-import { Immer } from 'immer';
-import { and, assign, setup } from 'xstate';
-
-// Contexts are replaced, never mutated, so the deep freezing immer does by default only costs
-// time (it was a third of each read-lock step).
-const { produce } = new Immer({ autoFreeze: false });
+// States: idle (no reader), reading (readers, nobody waiting), synchronizing (a synchronize_srcu
+// waits for readers that entered before it).
+import { and, assign, not, setup } from 'xstate';
 
 export interface SrcuReader {
   /** Entry order of the task's outermost section. */
@@ -41,114 +39,128 @@ export interface DaxSrcuContext {
   readers: SrcuReader[];
   /** synchronize_srcu calls still waiting, in call order. */
   waiters: SrcuWaiter[];
+  /** Tasks whose synchronize_srcu may return: their grace period ended, they are not woken yet. */
+  done: string[];
 }
 
 export type DaxSrcuEvent =
   | { type: 'dax_srcu.read_lock'; task: string }
   | { type: 'dax_srcu.read_unlock'; task: string }
   | { type: 'dax_srcu.synchronize'; task: string }
-  | { type: 'dax_srcu.synchronized'; task: string };
+  | { type: 'dax_srcu.woken' };
 
-export const DAX_SRCU_SYMBOL = {
-  'dax_srcu.read_lock': 'dax_read_lock',
-  'dax_srcu.read_unlock': 'dax_read_unlock',
-  'dax_srcu.synchronize': 'synchronize_srcu',
-  'dax_srcu.synchronized': 'synchronize_srcu',
-} as const satisfies Record<DaxSrcuEvent['type'], string>;
+export type DaxSrcuState = 'idle' | 'reading' | 'synchronizing';
 
 /** Where the task's reader entry is, or -1 when the task holds no dax_read_lock. */
 export function readerOf(ctx: DaxSrcuContext, task: string): number {
-  return ctx.readers.findIndex((r) => r.task === task);
+  const rs = ctx.readers;
+  for (let i = 0; i < rs.length; i++) if (rs[i]!.task === task) return i;
+  return -1;
 }
 
-/** True when a waiter's grace period is over: no reader that entered before its call is left. */
-export function graceOver(ctx: DaxSrcuContext, w: SrcuWaiter): boolean {
-  const oldest = ctx.readers[0];
-  return oldest === undefined || oldest.id >= w.threshold;
+/** The readers left once `task` leaves its innermost section. */
+function readersAfterUnlock(ctx: DaxSrcuContext, task: string): SrcuReader[] {
+  const i = readerOf(ctx, task);
+  const r = ctx.readers[i]!;
+  const readers = ctx.readers.slice();
+  if (r.depth === 1) readers.splice(i, 1);
+  else readers[i] = { ...r, depth: r.depth - 1 };
+  return readers;
 }
+
+/** How many of the waiters (in call order) have no reader left that entered before them. */
+function graceOver(readers: SrcuReader[], waiters: SrcuWaiter[]): number {
+  const oldest = readers[0];
+  if (oldest === undefined) return waiters.length;
+  let n = 0;
+  while (n < waiters.length && waiters[n]!.threshold <= oldest.id) n++;
+  return n;
+}
+
+const LOCK = { kernel: 'dax_read_lock' };
+const UNLOCK = { kernel: 'dax_read_unlock' };
+const SYNC = { kernel: 'synchronize_srcu' };
 
 export const daxSrcuMachine = setup({
   types: { context: {} as DaxSrcuContext, events: {} as DaxSrcuEvent },
   guards: {
-    holds_read_lock: ({ context, event }) => readerOf(context, event.task) >= 0,
-    grace_period_over: ({ context, event }) => {
-      const w = context.waiters.find((x) => x.task === event.task);
-      return w !== undefined && graceOver(context, w);
-    },
-    has_waiters: ({ context }) => context.waiters.length > 0,
-    has_readers: ({ context }) => context.readers.length > 0,
+    holds_read_lock: ({ context, event }) => 'task' in event && readerOf(context, event.task) >= 0,
     // Guards see the context before the transition's actions run.
     last_reader: ({ context }) => context.readers.length === 1 && context.readers[0]!.depth === 1,
-    other_waiters: ({ context }) => context.waiters.length > 1,
+    /** The unlock ends the grace period of every waiter. */
+    ends_every_wait: ({ context, event }) =>
+      event.type === 'dax_srcu.read_unlock' && graceOver(readersAfterUnlock(context, event.task), context.waiters) === context.waiters.length,
   },
   actions: {
-    // A read lock or unlock happens at every fault a race wraps: these two copy the (short)
-    // reader list by hand, which costs a tenth of going through an immer draft.
     enter: assign(({ context, event }) => {
-      const i = readerOf(context, event.task);
-      if (i < 0) return { nextReader: context.nextReader + 1, readers: [...context.readers, { id: context.nextReader, task: event.task, depth: 1 }] };
+      const task = (event as { task: string }).task;
+      const i = readerOf(context, task);
+      if (i < 0) return { nextReader: context.nextReader + 1, readers: [...context.readers, { id: context.nextReader, task, depth: 1 }] };
       const readers = context.readers.slice();
       readers[i] = { ...readers[i]!, depth: readers[i]!.depth + 1 };
       return { readers };
     }),
+    // The unlock leaves the task's section; waiters with no earlier reader left are done.
     leave: assign(({ context, event }) => {
-      const i = readerOf(context, event.task);
-      const r = context.readers[i]!;
-      const readers = context.readers.slice();
-      if (r.depth === 1) readers.splice(i, 1);
-      else readers[i] = { ...r, depth: r.depth - 1 };
-      return { readers };
+      const readers = readersAfterUnlock(context, (event as { task: string }).task);
+      const n = graceOver(readers, context.waiters);
+      if (n === 0) return { readers };
+      return { readers, waiters: context.waiters.slice(n), done: [...context.done, ...context.waiters.slice(0, n).map((w) => w.task)] };
     }),
-    start_grace_period: assign(({ context, event }) =>
-      produce(context, (d) => {
-        d.idx++;
-        if (d.readers.length > 0) d.waiters.push({ task: event.task, threshold: d.nextReader });
-      }),
-    ),
-    end_wait: assign(({ context, event }) =>
-      produce(context, (d) => {
-        d.waiters.splice(d.waiters.findIndex((w) => w.task === event.task), 1);
-      }),
-    ),
+    // srcu_idx flips; with readers inside, the caller waits for those that entered before it.
+    start_grace_period: assign(({ context, event }) => {
+      const task = (event as { task: string }).task;
+      if (context.readers.length === 0) return { idx: context.idx + 1 };
+      return { idx: context.idx + 1, waiters: [...context.waiters, { task, threshold: context.nextReader }] };
+    }),
+    forget_done: assign({ done: [] }),
   },
 }).createMachine({
   id: 'dax_srcu',
-  context: { idx: 0, nextReader: 0, readers: [], waiters: [] },
+  description: 'dax_srcu (drivers/dax/super.c): the one SRCU domain every dax_device shares',
+  context: { idx: 0, nextReader: 0, readers: [], waiters: [], done: [] },
   initial: 'idle',
-  // Each state lists what it does with each call; a call that keeps the state is a targetless
-  // transition (cheaper than leaving and re-entering the state).
+  // The kernel has woken the tasks in `done`.
+  on: { 'dax_srcu.woken': { actions: 'forget_done', meta: SYNC, description: 'the kernel woke the tasks whose synchronize_srcu returned' } },
   states: {
     idle: {
       on: {
-        'dax_srcu.read_lock': { target: 'reading', actions: 'enter' },
+        'dax_srcu.read_lock': { target: 'reading', actions: 'enter', meta: LOCK, description: 'the first reader enters' },
         // synchronize_srcu with no reader inside: the grace period starts and ends at once.
-        'dax_srcu.synchronize': { actions: 'start_grace_period' },
+        'dax_srcu.synchronize': { actions: 'start_grace_period', meta: SYNC, description: 'synchronize_srcu with no reader: returns at once' },
       },
     },
     reading: {
       on: {
-        'dax_srcu.read_lock': { actions: 'enter' },
+        'dax_srcu.read_lock': { actions: 'enter', meta: LOCK, description: 'another reader enters, or a reader nests' },
         'dax_srcu.read_unlock': [
-          { guard: and(['holds_read_lock', 'last_reader']), target: 'idle', actions: 'leave' },
-          { guard: 'holds_read_lock', actions: 'leave' },
+          { guard: and(['holds_read_lock', 'last_reader']), target: 'idle', actions: 'leave', meta: UNLOCK, description: 'the last reader leaves' },
+          { guard: 'holds_read_lock', actions: 'leave', meta: UNLOCK, description: 'a reader leaves a section' },
         ],
-        'dax_srcu.synchronize': { target: 'synchronizing', actions: 'start_grace_period' },
+        'dax_srcu.synchronize': { target: 'synchronizing', actions: 'start_grace_period', meta: SYNC, description: 'synchronize_srcu waits for the readers inside' },
       },
     },
     synchronizing: {
       on: {
-        'dax_srcu.read_lock': { actions: 'enter' },
-        'dax_srcu.read_unlock': { guard: 'holds_read_lock', actions: 'leave' },
-        'dax_srcu.synchronize': [
-          { guard: 'has_readers', actions: 'start_grace_period' },
-          // The last reader left but a woken waiter is not taken off yet: none to wait for.
-          { actions: 'start_grace_period' },
+        'dax_srcu.read_lock': { actions: 'enter', meta: LOCK, description: 'a later reader enters: no waiter waits for it' },
+        'dax_srcu.read_unlock': [
+          {
+            guard: and(['holds_read_lock', 'ends_every_wait', 'last_reader']),
+            target: 'idle',
+            actions: 'leave',
+            meta: UNLOCK,
+            description: 'the last reader leaves: every grace period ends',
+          },
+          {
+            guard: and(['holds_read_lock', 'ends_every_wait', not('last_reader')]),
+            target: 'reading',
+            actions: 'leave',
+            meta: UNLOCK,
+            description: 'the last earlier reader leaves: every grace period ends, later readers stay',
+          },
+          { guard: 'holds_read_lock', actions: 'leave', meta: UNLOCK, description: "a reader leaves; grace periods it held back may end" },
         ],
-        'dax_srcu.synchronized': [
-          { guard: and(['grace_period_over', 'other_waiters']), actions: 'end_wait' },
-          { guard: and(['grace_period_over', 'has_readers']), target: 'reading', actions: 'end_wait' },
-          { guard: 'grace_period_over', target: 'idle', actions: 'end_wait' },
-        ],
+        'dax_srcu.synchronize': { actions: 'start_grace_period', meta: SYNC, description: 'another synchronize_srcu waits too' },
       },
     },
   },

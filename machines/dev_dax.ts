@@ -12,6 +12,14 @@
 // counts stay at or above zero; the device is released exactly when its refcount reaches
 // zero; nothing leaves released.
 import { assign, setup } from 'xstate';
+import type { ObjectRecord } from './records.ts';
+import type { U64 } from './u64.ts';
+
+/** One resource of the device, as devm_create_dev_dax copies it: start and end (inclusive). */
+export interface DevDaxResource {
+  start: U64;
+  end: U64;
+}
 
 export interface DevDaxContext {
   /** The kernel name, dax<region id>.<id>. */
@@ -20,7 +28,16 @@ export interface DevDaxContext {
   refs: number;
   /** The cdev kobject's count; 0 once the cdev has been released. */
   cdev: number;
+  /** dev_dax->id, from the region's IDA. */
+  id: number;
+  /** dev_dax->region and dev_dax->dax_dev (object ids). */
+  region: number;
+  dax: number;
+  res: DevDaxResource[];
 }
+
+export type DevDaxState = 'registered' | 'unregistered' | 'released';
+export type DevDaxRecord = ObjectRecord<'dev_dax', DevDaxState, DevDaxContext>;
 
 export type DevDaxEvent =
   | { type: 'dev_dax.cdev_add' } // cdev_device_add: the cdev holds the device
@@ -29,16 +46,11 @@ export type DevDaxEvent =
   | { type: 'dev_dax.device_del' } // cdev_device_del: node and sysfs removed
   | { type: 'dev_dax.put_device' };
 
-export const DEV_DAX_SYMBOL = {
-  'dev_dax.cdev_add': 'cdev_device_add',
-  'dev_dax.cdev_get': 'cdev_get',
-  'dev_dax.cdev_put': 'cdev_put',
-  'dev_dax.device_del': 'device_del',
-  'dev_dax.put_device': 'put_device',
-} as const satisfies Record<DevDaxEvent['type'], string>;
+const CDEV_PUT = { kernel: 'cdev_put' };
+const PUT_DEVICE = { kernel: 'put_device' };
 
 export const devDaxMachine = setup({
-  types: { context: {} as DevDaxContext, events: {} as DevDaxEvent, input: {} as { name: string } },
+  types: { context: {} as DevDaxContext, events: {} as DevDaxEvent, input: {} as Omit<DevDaxContext, 'refs' | 'cdev'> },
   guards: {
     // The cdev's last reference goes, and with it the cdev's hold on the device.
     cdev_release_frees: ({ context }) => context.cdev === 1 && context.refs === 1,
@@ -55,22 +67,32 @@ export const devDaxMachine = setup({
   },
 }).createMachine({
   id: 'dev_dax',
-  context: ({ input }) => ({ name: input.name, refs: 1, cdev: 0 }),
+  description: 'struct dev_dax (drivers/dax/device.c): one device-DAX instance with its char device',
+  context: ({ input }) => ({ ...input, refs: 1, cdev: 0 }),
   initial: 'registered',
   on: {
-    'dev_dax.cdev_get': { guard: 'has_cdev', actions: 'cdev_get' },
+    'dev_dax.cdev_get': { guard: 'has_cdev', actions: 'cdev_get', meta: { kernel: 'cdev_get' }, description: 'chrdev_open takes a cdev reference' },
     'dev_dax.cdev_put': [
-      { guard: 'cdev_release_frees', target: '.released', actions: 'cdev_release' },
-      { guard: 'cdev_release', actions: 'cdev_release' },
-      { guard: 'has_cdev', actions: 'cdev_put' },
+      {
+        guard: 'cdev_release_frees',
+        target: '.released',
+        actions: 'cdev_release',
+        meta: CDEV_PUT,
+        description: "the cdev's last reference goes, and with it the device's last: dev_dax_release",
+      },
+      { guard: 'cdev_release', actions: 'cdev_release', meta: CDEV_PUT, description: "the cdev's last reference goes: it lets the device go" },
+      { guard: 'has_cdev', actions: 'cdev_put', meta: CDEV_PUT, description: 'a file, or cdev_del, lets the cdev go' },
     ],
-    'dev_dax.put_device': [{ guard: 'last_ref', target: '.released', actions: 'put' }, { actions: 'put' }],
+    'dev_dax.put_device': [
+      { guard: 'last_ref', target: '.released', actions: 'put', meta: PUT_DEVICE, description: 'the last reference goes: dev_dax_release' },
+      { actions: 'put', meta: PUT_DEVICE, description: 'a reference goes' },
+    ],
   },
   states: {
     registered: {
       on: {
-        'dev_dax.cdev_add': { actions: 'cdev_add' },
-        'dev_dax.device_del': { target: 'unregistered' },
+        'dev_dax.cdev_add': { actions: 'cdev_add', meta: { kernel: 'cdev_device_add' }, description: 'cdev_device_add: the cdev holds the device' },
+        'dev_dax.device_del': { target: 'unregistered', meta: { kernel: 'device_del' }, description: 'cdev_device_del removes the node and the sysfs device' },
       },
     },
     unregistered: {},

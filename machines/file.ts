@@ -9,29 +9,34 @@
 // released when it reaches zero. Invariant: fcount never goes below zero, closed is final for
 // the fd (the struct file lives on in its mappings).
 import { assign, setup } from 'xstate';
+import type { ObjectRecord } from './records.ts';
 
 export interface FileContext {
   /** /dev/<name> it was opened through. */
   dev: string;
-  /** filp->private_data: the dev_dax's name, or null when dax_open saw a killed device. */
-  private: string | null;
+  /** The dev_dax whose cdev the file holds (object id). */
+  devdax: number;
+  /** inode_dax(inode): f_mapping is this dax inode's address space (object id). */
+  dax: number;
+  /** filp->private_data: the dev_dax (object id), or null when dax_open saw a killed device. */
+  private: number | null;
   /** f_count: the fd plus every mapping of the file. */
   fcount: number;
 }
+
+export type FileState = 'open' | 'closed';
+export type FileRecord = ObjectRecord<'file', FileState, FileContext>;
 
 export type FileEvent =
   | { type: 'file.get' } // a mapping takes the file (get_file in mmap_region)
   | { type: 'file.put' } // a mapping lets it go (fput)
   | { type: 'file.close' }; // close(fd) → fput
 
-export const FILE_SYMBOL = {
-  'file.get': 'get_file',
-  'file.put': 'fput',
-  'file.close': 'filp_close',
-} as const satisfies Record<FileEvent['type'], string>;
+const GET = { kernel: 'get_file' };
+const PUT = { kernel: 'fput' };
 
 export const fileMachine = setup({
-  types: { context: {} as FileContext, events: {} as FileEvent, input: {} as { dev: string; private: string | null } },
+  types: { context: {} as FileContext, events: {} as FileEvent, input: {} as Omit<FileContext, 'fcount'> },
   guards: { held: ({ context }) => context.fcount > 0 },
   actions: {
     get: assign({ fcount: ({ context }) => context.fcount + 1 }),
@@ -39,18 +44,19 @@ export const fileMachine = setup({
   },
 }).createMachine({
   id: 'file',
-  context: ({ input }) => ({ dev: input.dev, private: input.private, fcount: 1 }),
+  description: 'an open file of /dev/daxR.N (fs/char_dev.c chrdev_open, dax_open): f_count held by the fd and its mappings',
+  context: ({ input }) => ({ ...input, fcount: 1 }),
   initial: 'open',
   states: {
     open: {
       on: {
-        'file.get': { actions: 'get' },
-        'file.put': { guard: 'held', actions: 'put' },
-        'file.close': { target: 'closed', actions: 'put' },
+        'file.get': { actions: 'get', meta: GET, description: 'a mapping takes the file' },
+        'file.put': { guard: 'held', actions: 'put', meta: PUT, description: 'a mapping lets the file go' },
+        'file.close': { target: 'closed', actions: 'put', meta: { kernel: 'filp_close' }, description: 'close(fd): the fd lets the file go' },
       },
     },
     closed: {
-      on: { 'file.put': { guard: 'held', actions: 'put' } },
+      on: { 'file.put': { guard: 'held', actions: 'put', meta: PUT, description: 'a mapping of the closed file lets it go' } },
     },
   },
 });

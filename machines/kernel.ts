@@ -1,32 +1,50 @@
-// The composition: one modelled kernel that the log's steps drive. It owns the global state
-// of super.c (the minor IDA, dax_srcu, the RCU callback queue, WARN_ONCE latches), the
-// registry of objects by handle, and the tasks. Kernel functions live beside the machines
-// (super.ts for super.c); a step runs one of them as the log's task.
+// The modelled kernel: one KernelState (state.ts) and the step that folds a log's call into it.
+// A step runs one kernel call as the log's task; kernel functions read the state and change it
+// through the methods here, which keep every write copy-on-write: a state handed out by
+// snapshot() or shared with a clone() is never written again, so a snapshot is a reference and
+// a clone costs nothing until it is stepped. A kernel that shares nothing writes in place.
 //
-// Blocking: a kernel function that can sleep (synchronize_srcu, device_lock, a kernfs drain)
-// is a generator that yields what it waits for (calls.ts). Its task is then blocked; after
-// every step the kernel resumes, in the order they went to sleep, the tasks whose wait is over,
-// within that step.
+// Objects change only through their machines: send() runs the transition table compiled from
+// the object's XState definition (compile.ts). With an inspector attached, real XState actors
+// are driven beside the table so that the Stately inspector sees real XState.
+//
+// Blocking: a kernel function that can sleep (synchronize_srcu, device_lock, a kernfs drain) is
+// written as the pieces between its sleep points (sleep.ts); a blocked call is its stack of
+// frames, data in the state. After every step the kernel resumes, in the order they went to
+// sleep, the tasks whose wait is over, within that step.
 //
 // Determinism: nothing here reads a clock, randomness or a module-level counter; the only
-// sources of numbers are the log and the modelled allocators.
-import { createActor, type Actor, type ActorOptions, type AnyStateMachine, type InputFrom, type InspectionEvent } from 'xstate';
-import { daxSrcuMachine, graceOver, readerOf } from './dax_srcu.ts';
-import { KERNEL_FUNCTION, type EventType, type KernelEvent, type ObjectKind } from './events.ts';
+// sources of numbers are the log and the state's own allocators and counters.
+import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import type { Branch } from './branches.ts';
-import type { DevDax } from './device.ts';
-import { ParentDevice } from './driver.ts';
-import { Ida } from './ida.ts';
-import { AddressSpace } from './mm.ts';
-import { KObject, NullObject, Registry, type Named, type RegistryChange } from './objects.ts';
-import { FailSites, type CallTable, type KernelCall, type RcuCallback, type Sleeps, type Wait } from './calls.ts';
+import type { Snapshot } from './compile.ts';
+import type { DaxSrcuContext, DaxSrcuEvent, DaxSrcuState } from './dax_srcu.ts';
+import { KERNEL_FUNCTION, type EventType, type FailSite, type KernelEvent } from './events.ts';
+import { hashState } from './hash.ts';
+import { newIda } from './ida.ts';
 import { Oops, refuse, StepRecord, type Outcome, type Ret, type Woken } from './outcome.ts';
-import { SUPER_CALLS } from './super.ts';
+import type { ObjectKind, ObjId } from './records.ts';
+import { FINAL, OBJECT_MACHINES, SRCU_MACHINE, type StateName } from './registry.ts';
+import { run, type CallTable, type SleeperTable, type Step as SleepStep } from './sleep.ts';
+import {
+  copyDict,
+  dict,
+  fromJson,
+  type AnyRecord,
+  type Blocked,
+  type Binding,
+  type Frame,
+  type KernelState,
+  type NullBinding,
+  type Parent,
+  type RecordOf,
+  type StateConfig,
+  type Wait,
+} from './state.ts';
+import { big, hex } from './u64.ts';
 
-export { FailSites, type CallTable, type KernelCall, type RcuCallback, type Sleeps, type Wait } from './calls.ts';
-
+/** The kernel's configuration as a log's header gives it (daxlog.md §1). */
 export interface KernelConfig {
-  /** The dax.nr_dax module parameter as given; the bound in force is max(nr_dax, 256). */
   nr_dax: number;
   thp: 'always' | 'madvise' | 'never';
   pud: boolean;
@@ -34,107 +52,324 @@ export interface KernelConfig {
   mmap_base: bigint;
 }
 
-interface Blocked {
-  call: Sleeps;
-  type: EventType;
-  line: number;
-  fail: FailSites;
-  wait: Wait;
+export const DEFAULT_CONFIG: KernelConfig = { nr_dax: 32768, thp: 'always', pud: true, fs_dax: true, mmap_base: 0x7f0000000000n };
+
+/** The kernel's program: a call per event type, and the sleeping functions by name. */
+export interface KernelProgram {
+  calls: CallTable;
+  sleepers: SleeperTable;
 }
 
 /** Optional observers of a kernel; none of them is on the plain replay path when unset. */
 export interface KernelHooks {
-  /** XState's inspection callback, given to every actor the kernel creates. */
+  /** XState's inspection callback: real actors are driven for every object and dax_srcu. */
   inspect?: (event: InspectionEvent) => void;
   /** Told each kernel branch a call takes (daxsim coverage). */
   branch?: (b: Branch) => void;
-  /** Told each change of the registry of objects (the viewer). */
-  journal?: (obj: Named, change: RegistryChange) => void;
+}
+
+/** A task left blocked, as summaries list it. */
+export interface BlockedTask {
+  task: string;
+  type: EventType;
+  line: number;
+  where: string;
+}
+
+/** The failure-injection sites of the call being run. */
+class FailSites {
+  constructor(readonly left: (FailSite | null)[]) {}
+  static none(): FailSites {
+    return new FailSites([]);
+  }
+  /** The call reached `site`: true when it must fail there (its next listed use is taken). */
+  take(site: FailSite): boolean {
+    const i = this.left.indexOf(site);
+    if (i < 0) return false;
+    this.left[i] = null;
+    return true;
+  }
+  /** Log error for the first listed site the call never reached. */
+  checkReached(line?: number): void {
+    const i = this.left.findIndex((s) => s !== null);
+    if (i >= 0) refuse(['event', 'fail', i], `event.fail: this call never reaches the site ${JSON.stringify(this.left[i])}`, line);
+  }
+}
+
+export function initialState(config: KernelConfig): KernelState {
+  const c: StateConfig = { nr_dax: config.nr_dax, thp: config.thp, pud: config.pud, fs_dax: config.fs_dax, mmap_base: hex(config.mmap_base) };
+  return {
+    config: c,
+    nrDax: Math.max(config.nr_dax, 256),
+    nextId: 1,
+    objects: {},
+    handles: dict(),
+    displaced: dict(),
+    minors: newIda(),
+    srcu: SRCU_MACHINE.compiled.initial(undefined as never),
+    rcu: [],
+    parents: dict(),
+    nodes: dict(),
+    mm: { vmas: [], pud: {} },
+    warnedOnce: [],
+    blocked: dict(),
+    sleepSeq: 0,
+  };
 }
 
 export class Kernel {
-  /** max(nr_dax, 256): the chrdev region and the minor IDA bound (dax_fs_init). */
-  readonly nrDax: number;
-  readonly minors = new Ida();
-  readonly srcu: Actor<typeof daxSrcuMachine>;
-  readonly objects: Registry;
-  rcuQueue: RcuCallback[] = [];
-  /** Parent devices of regions, by name. */
-  readonly parents = new Map<string, ParentDevice>();
-  /** /dev nodes: registered dev_dax devices by kernel name. */
-  readonly nodes = new Map<string, DevDax>();
-  /** The one address space all tasks of the log share. */
-  readonly mm: AddressSpace;
-  /** WARN_ONCE call sites that have fired. */
-  readonly warnedOnce = new Set<string>();
-  /** The task making the current call (current->comm), and the step being replayed. */
+  /** The state; kernel functions read it freely and write it only through w() and the rest. */
+  s: KernelState;
+  /** The task making the current call (current->comm). */
   current = 'main';
-  private rec = new StepRecord();
-  private readonly blocked = new Map<string, Blocked>();
-  private readonly calls: CallTable<EventType>;
-  private retireNext: KObject[] = [];
+  /** The failure-injection sites of the current call. */
+  fail = FailSites.none();
+  readonly record = new StepRecord();
+  /** Objects created or written since the state was last shared; null: nothing is shared. */
+  private owned: WeakSet<object> | null = null;
+  /** Real actors per object id (and -1 for dax_srcu), only while an inspector is attached. */
+  private actors: Map<number, AnyActorRef> | undefined;
+  /** The mmap_base of the config, decoded once. */
+  readonly mmapBase: bigint;
 
   constructor(
-    readonly config: KernelConfig,
-    calls: Partial<CallTable<EventType>> = {},
+    config: KernelConfig | KernelState,
+    readonly program: KernelProgram,
     private readonly hooks: KernelHooks = {},
   ) {
-    this.nrDax = Math.max(config.nr_dax, 256);
-    this.objects = new Registry(hooks.journal);
-    this.srcu = this.actor(daxSrcuMachine, 'dax_srcu', undefined);
-    this.mm = new AddressSpace(config.mmap_base);
-    this.calls = { ...UNMODELLED, ...SUPER_CALLS, ...calls } as CallTable<EventType>;
+    this.s = 'objects' in config ? fromJson(config) : initialState(config);
+    if ('objects' in config) this.owned = new WeakSet();
+    this.mmapBase = big(this.s.config.mmap_base);
+    if (hooks.inspect !== undefined) this.startActors();
   }
 
-  /** Replays one step of `task`; log errors are thrown as StepError. */
-  step(task: string, event: KernelEvent, line: number): Outcome {
-    if (this.retireNext.length > 0) {
-      for (const obj of this.retireNext) this.objects.retire(obj);
-      this.retireNext = [];
-    }
-    const waiting = this.blocked.get(task);
-    if (waiting !== undefined) {
-      refuse(['task'], `task ${JSON.stringify(task)} is blocked in ${KERNEL_FUNCTION[waiting.type]} (line ${waiting.line}) and cannot make another call until it is woken`);
-    }
-    this.rec.clear();
-    this.current = task;
-    const fail = event.fail === undefined ? FailSites.NONE : new FailSites(event.fail);
-    // What the call itself gave; finish() adds what the step recorded.
-    let ret: Ret | undefined;
-    let blocked = false;
-    let oopsed: string | undefined;
-    try {
-      const r = (this.calls[event.type] as KernelCall)(this, event, fail);
-      if (isSleeping(r)) {
-        const n = r.next();
-        if (n.done) ret = n.value;
-        else {
-          this.blocked.set(task, { call: r, type: event.type, line, fail, wait: n.value });
-          blocked = true;
-          this.hit('task:blocked');
-        }
-      } else ret = r;
-      if (!blocked) fail.checkReached();
-    } catch (e) {
-      if (!(e instanceof Oops)) throw e;
-      // Most oopses come before the call changes anything. One found midway (a release that
-      // meets memory an earlier put of the log freed) leaves the state as it was at the crash,
-      // as it does for a woken call.
-      oopsed = e.reason;
-    }
-    this.wakeReady();
-    return this.finish(ret, blocked, oopsed);
+  get config(): StateConfig {
+    return this.s.config;
   }
 
-  /** Tasks still blocked, with the call and line they wait in. */
-  blockedTasks(): { task: string; type: EventType; line: number; where: string }[] {
-    return [...this.blocked].map(([task, b]) => ({ task, type: b.type, line: b.line, where: b.wait.where }));
+  // ---- the state as a value ----
+
+  /** The current state. It is shared from now on: later steps copy what they write. */
+  snapshot(): KernelState {
+    this.owned = new WeakSet();
+    return this.s;
   }
 
-  // ---- helpers for kernel functions ----
+  /** Goes back to a state (one from snapshot(), or one read back from JSON). */
+  restore(state: KernelState): void {
+    this.s = fromJson(state);
+    this.owned = new WeakSet();
+    if (this.hooks.inspect !== undefined) this.startActors();
+  }
+
+  /** A kernel with this one's state, stepped independently of it. */
+  clone(): Kernel {
+    const k = new Kernel(this.snapshot(), this.program);
+    k.owned = new WeakSet();
+    return k;
+  }
+
+  /** A canonical hash of the state: equal states hash equally, across runs and processes. */
+  hash(): string {
+    return hashState(this.s);
+  }
+
+  // ---- copy-on-write ----
+
+  /** x itself when this kernel may write it, else a shallow copy it may write. */
+  own<T extends object>(x: T): T {
+    const owned = this.owned;
+    if (owned === null || owned.has(x)) return x;
+    const copy = (Array.isArray(x) ? x.slice() : Object.getPrototypeOf(x) === null ? copyDict(x as Record<string, unknown>) : { ...x }) as T;
+    owned.add(copy);
+    return copy;
+  }
+
+  /** The state, writable at its top level. */
+  w(): KernelState {
+    return (this.s = this.own(this.s));
+  }
+
+  /** A writable field of the state's top level (the table of objects, the parents, ...). */
+  wf<K extends keyof KernelState>(key: K): KernelState[K] {
+    const s = this.w();
+    return (s[key] = this.own(s[key] as object) as KernelState[K]);
+  }
+
+  // ---- objects ----
+
+  /** The object with id, which must exist. */
+  obj<K extends ObjectKind>(id: ObjId, _kind?: K): RecordOf<K> {
+    const o = this.s.objects[id];
+    if (o === undefined) throw new Error(`bug: no object ${id}`);
+    return o as RecordOf<K>;
+  }
+
+  /** The object with id, or undefined when it was forgotten (final and unnamed). */
+  find<K extends ObjectKind>(id: ObjId, _kind?: K): RecordOf<K> | undefined {
+    return this.s.objects[id] as RecordOf<K> | undefined;
+  }
+
+  /** A writable copy of the object, put in its place. */
+  objW<K extends ObjectKind>(id: ObjId, _kind?: K): RecordOf<K> {
+    const objects = this.wf('objects');
+    return (objects[id] = this.own(objects[id]!)) as RecordOf<K>;
+  }
+
+  /** Sends an event to an object's machine, failing loudly if no transition takes it. */
+  send<K extends ObjectKind>(id: ObjId, event: { type: string } & Record<string, unknown>, _kind?: K): RecordOf<K> {
+    const o = this.obj(id);
+    const machine = OBJECT_MACHINES[o.kind].compiled as unknown as { transition(v: string, c: unknown, e: unknown): Snapshot | undefined };
+    const next = machine.transition(o.value, o.context, event);
+    if (next === undefined) throw new Error(`bug: ${o.label} (${o.value}) has no transition for ${event.type}`);
+    this.record.touch(id, o.value as StateName);
+    const w = this.objW(id);
+    w.value = next.value as never;
+    w.context = next.context as never;
+    this.actors?.get(id)?.send(event);
+    return w as RecordOf<K>;
+  }
+
+  /** Makes a new object of kind under handle and binds the handle to it (the caller claimed it). */
+  create<K extends ObjectKind>(kind: K, handle: string, input: unknown, extra: object = {}): RecordOf<K> {
+    const s = this.w();
+    const id = s.nextId++;
+    const first = OBJECT_MACHINES[kind].compiled.initial(input as never);
+    const rec = { id, kind, handle, label: handle, value: first.value, context: first.context, ...extra } as unknown as RecordOf<K>;
+    this.owned?.add(rec);
+    this.wf('objects')[id] = rec;
+    this.bind(handle, id);
+    this.record.touch(id, null);
+    if (this.actors !== undefined) this.startActor(id, kind, handle, input);
+    return rec;
+  }
+
+  /** Whether an object is still live: not final (a closed file is live while a mapping holds it). */
+  live(o: AnyRecord): boolean {
+    if (o.kind === 'file') return !(o.value === 'closed' && o.context.fcount === 0);
+    return !OBJECT_MACHINES[o.kind].compiled.finals.has(o.value as never);
+  }
+
+  // ---- handles (daxlog.md §2) ----
+
+  /**
+   * The live object a new one under `handle` would displace, if any. A closed file is final for
+   * its handle even while a mapping still holds the struct file.
+   */
+  liveAt(handle: string): AnyRecord | undefined {
+    const b = this.s.handles[handle];
+    if (typeof b !== 'number') return undefined;
+    const o = this.s.objects[b];
+    return o !== undefined && this.live(o) && o.value !== 'closed' ? o : undefined;
+  }
+
+  /** Log error unless handle is free for a new object (unused, final, or a NULL result). */
+  claim(handle: string, path: (string | number)[]): void {
+    const live = this.liveAt(handle);
+    if (live !== undefined) {
+      refuse(path, `${path.join('.')}: ${JSON.stringify(handle)} still names a live ${live.kind} (state ${live.value}); a handle can be reused once its object is final`);
+    }
+  }
+
+  /** What a handle names, which must be of `kind`: an object id, or a NULL binding. */
+  lookup(handle: string, kind: ObjectKind, path: (string | number)[]): ObjId | NullBinding {
+    const b = this.s.handles[handle];
+    if (b === undefined) refuse(path, `${path.join('.')}: no ${kind} was created under the handle ${JSON.stringify(handle)}`);
+    const found = typeof b === 'number' ? this.obj(b).kind : b.kind;
+    if (found !== kind) refuse(path, `${path.join('.')}: ${JSON.stringify(handle)} names a ${found}, expected a ${kind}`);
+    return b;
+  }
+
+  /** Binds handle to a NULL or ERR_PTR result. */
+  bindNull(kind: ObjectKind, handle: string, ptr: string): void {
+    this.bind(handle, { kind, handle, ptr });
+  }
+
+  /** Binds handle; a still-live holder of the handle becomes `<handle>~<n>`. */
+  private bind(handle: string, b: Binding): void {
+    const old = this.s.handles[handle];
+    if (typeof old === 'number') {
+      const o = this.find(old);
+      if (o !== undefined && this.live(o)) {
+        const displaced = this.wf('displaced');
+        const older = (displaced[handle] = displaced[handle] === undefined ? {} : this.own(displaced[handle]!));
+        let n = 1;
+        while (older[n] !== undefined) n++;
+        older[n] = old;
+        this.objW(old).label = `${handle}~${n}`;
+      } else this.forget(old);
+    }
+    this.wf('handles')[handle] = b;
+  }
+
+  /** An object that lost its place in the registry while final: dropped unless still pointed at. */
+  private forget(id: ObjId): void {
+    const o = this.find(id);
+    if (o === undefined) return;
+    const pointedAt = o.kind === 'dax_region' || (o.kind === 'dax_device' && o.owner !== null && this.find(o.owner) !== undefined);
+    if (pointedAt) return;
+    delete this.wf('objects')[id];
+    this.actors?.get(id)?.stop();
+    this.actors?.delete(id);
+  }
+
+  /** Called for an object that reached its final state: it keeps its handle, or goes if displaced. */
+  private retire(o: AnyRecord): void {
+    if (o.label === o.handle) return;
+    const displaced = this.wf('displaced');
+    const older = (displaced[o.handle] = this.own(displaced[o.handle]!));
+    delete older[Number(o.label.slice(o.handle.length + 1))];
+    if (Object.keys(older).length === 0) delete displaced[o.handle];
+    this.forget(o.id);
+  }
+
+  /** The state of whatever a label names now: a handle, or `<handle>~<n>`. */
+  stateOf(label: string): StateName | null {
+    const m = /^(.*)~(\d+)$/.exec(label);
+    const id = m ? this.s.displaced[m[1]!]?.[Number(m[2])] : this.s.handles[label];
+    if (typeof id !== 'number') return null;
+    return (this.find(id)?.value as StateName | undefined) ?? null;
+  }
+
+  // ---- the rest of the state ----
+
+  /** The parent device of that name, made on first use, writable. */
+  parentW(name: string): Parent {
+    const parents = this.wf('parents');
+    const p = parents[name];
+    if (p === undefined) {
+      const made: Parent = { name, driver: null, drvdata: null, devres: [], group: null, groupReaders: [], lockOwner: null };
+      this.owned?.add(made);
+      return (parents[name] = made);
+    }
+    return (parents[name] = this.own(p));
+  }
+
+  /** Sends an event to the dax_srcu domain's machine (it must take it). */
+  srcuSend(event: DaxSrcuEvent): Snapshot<DaxSrcuState, DaxSrcuContext> {
+    const s = this.s.srcu;
+    const next = SRCU_MACHINE.compiled.transition(s.value, s.context, event);
+    if (next === undefined) throw new Error(`bug: dax_srcu (${s.value}) has no transition for ${event.type}`);
+    this.w().srcu = { value: next.value, context: next.context };
+    this.actors?.get(-1)?.send(event);
+    return this.s.srcu;
+  }
+
+  // ---- what a call reports ----
 
   warn(text: string): void {
-    (this.rec.warn ??= []).push(text);
+    (this.record.warn ??= []).push(text);
+  }
+
+  /** WARN_ONCE: fires the first time per run for its call site. */
+  warnOnce(site: string, text: string): void {
+    if (this.s.warnedOnce.includes(site)) return;
+    this.wf('warnedOnce').push(site);
+    this.warn(text);
+  }
+
+  printk(level: 'info' | 'warn' | 'debug', message: string): void {
+    (this.record.log ??= []).push(`${level}: ${message}`);
   }
 
   /** Marks a kernel branch as taken; nothing happens unless coverage is listening. */
@@ -142,164 +377,139 @@ export class Kernel {
     this.hooks.branch?.(b);
   }
 
-  /** WARN_ONCE: fires the first time per run for its call site. */
-  warnOnce(site: string, text: string): void {
-    if (this.warnedOnce.has(site)) return;
-    this.warnedOnce.add(site);
-    (this.rec.warn ??= []).push(text);
-  }
+  // ---- the step ----
 
-  printk(level: 'info' | 'warn' | 'debug', message: string): void {
-    (this.rec.log ??= []).push(`${level}: ${message}`);
-  }
-
-  get record(): StepRecord {
-    return this.rec;
-  }
-
-  /** The objects the last step sent events to or created (for viewers). */
-  get touched(): Iterable<KObject> {
-    return this.rec.touched?.keys() ?? [];
-  }
-
-  /** Sends an event to an object's actor, failing loudly if no transition takes it. */
-  send<E extends { type: string }>(obj: KObject, event: E): void {
-    const actor = obj.actor as Actor<any>;
-    this.rec.touch(obj);
-    const before = actor.getSnapshot();
-    actor.send(event);
-    // XState ignores an event no transition takes and keeps the very same snapshot; every
-    // transition of these machines assigns or moves, so a kept snapshot means an ignored call.
-    // (Checking after the send costs nothing; snapshot.can() would compute the transition twice.)
-    if (actor.getSnapshot() === before) throw new Error(`bug: ${obj.label} (${obj.state}) has no transition for ${event.type}`);
-  }
-
-  /** Registers a new object under handle (the caller checked the handle is free). */
-  adopt<O extends KObject>(obj: O): O {
-    this.objects.bind(obj.handle, obj);
-    this.rec.touch(obj, true);
-    return obj;
-  }
-
-  bindNull(kind: ObjectKind, handle: string, ptr: string): void {
-    this.objects.bind(handle, new NullObject(kind, handle, ptr));
-  }
-
-  /** Log error unless handle is free for a new object (unused, final, or a NULL result). */
-  claim(handle: string, path: (string | number)[]): void {
-    const live = this.objects.liveAt(handle);
-    if (live !== undefined) {
-      refuse(path, `${path.join('.')}: ${JSON.stringify(handle)} still names a live ${live.kind} (state ${live.state}); a handle can be reused once its object is final`);
+  /** Replays one step of `task`; log errors are thrown as StepError. */
+  step(task: string, event: KernelEvent, line: number): Outcome {
+    const waiting = this.s.blocked[task];
+    if (waiting !== undefined) {
+      refuse(['task'], `task ${JSON.stringify(task)} is blocked in ${KERNEL_FUNCTION[waiting.type]} (line ${waiting.line}) and cannot make another call until it is woken`);
     }
-  }
-
-  /** The object a handle names, which must be of `kind`. */
-  lookup(handle: string, kind: ObjectKind, path: (string | number)[]): Named {
-    const obj = this.objects.get(handle);
-    if (obj === undefined) refuse(path, `${path.join('.')}: no ${kind} was created under the handle ${JSON.stringify(handle)}`);
-    if (obj.kind !== kind) refuse(path, `${path.join('.')}: ${JSON.stringify(handle)} names a ${obj.kind}, expected a ${kind}`);
-    return obj;
-  }
-
-  /** Does the current task hold a dax_read_lock? (lockdep's view) */
-  holdsReadLock(task = this.current): boolean {
-    return readerOf(this.srcu.getSnapshot().context, task) >= 0;
-  }
-
-  /** synchronize_srcu(&dax_srcu) for the current task; yields while it has to wait. */
-  *synchronizeSrcu(): Sleeps {
-    if (this.holdsReadLock()) {
-      this.hit('synchronize_srcu:in_read_section');
-      this.warn('suspicious RCU usage: Illegal synchronize_srcu() in same-type SRCU (or in RCU) read-side critical section');
+    this.record.clear();
+    this.current = task;
+    this.fail = event.fail === undefined ? FailSites.none() : new FailSites([...event.fail]);
+    let ret: Ret | undefined;
+    let blocked = false;
+    let oopsed: string | undefined;
+    try {
+      const call = this.program.calls[event.type];
+      if ('run' in call) ret = (call.run as (k: Kernel, e: KernelEvent) => Ret)(this, event);
+      else {
+        const stack: Frame[] = [{ fn: call.sleeps, pc: 0, l: (call.frame as (k: Kernel, e: KernelEvent) => Frame['l'])(this, event) }];
+        const r = run(this, this.program.sleepers, stack);
+        if ('sleep' in r) {
+          this.block(task, event.type, line, stack, r.sleep);
+          blocked = true;
+        } else ret = r.ret;
+      }
+      if (!blocked) this.fail.checkReached();
+    } catch (e) {
+      if (!(e instanceof Oops)) throw e;
+      // Most oopses come before the call changes anything. One met midway (a release that
+      // reaches memory an earlier put of the log freed) keeps what the call did up to the
+      // crash, as it does for a woken call (daxlog ruling 14).
+      oopsed = e.reason;
     }
-    const task = this.current;
-    this.srcu.send({ type: 'dax_srcu.synchronize', task });
-    const waiter = () => this.srcu.getSnapshot().context.waiters.find((w) => w.task === task);
-    if (waiter() === undefined) {
-      this.hit('synchronize_srcu:no_readers');
-      return 0;
-    }
-    this.hit('synchronize_srcu:waits');
-    yield {
-      where: 'synchronize_srcu',
-      ready: () => {
-        const w = waiter();
-        return w !== undefined && graceOver(this.srcu.getSnapshot().context, w);
-      },
-      wake: () => this.srcu.send({ type: 'dax_srcu.synchronized', task }),
-    };
-    return 0;
+    this.wakeReady();
+    return this.finish(ret, blocked, oopsed);
+  }
+
+  /** Tasks still blocked, in the order they went to sleep, with the call and line they wait in. */
+  blockedTasks(): BlockedTask[] {
+    const b = this.s.blocked;
+    return Object.keys(b)
+      .sort((x, y) => b[x]!.seq - b[y]!.seq)
+      .map((task) => ({ task, type: b[task]!.type, line: b[task]!.line, where: waitName(b[task]!.wait) }));
+  }
+
+  private block(task: string, type: EventType, line: number, stack: Frame[], wait: Wait): void {
+    const s = this.w();
+    const entry: Blocked = { type, line, fail: this.fail.left, stack, wait, seq: s.sleepSeq++ };
+    this.owned?.add(entry);
+    this.wf('blocked')[task] = entry;
+    this.hit('task:blocked');
   }
 
   /**
-   * Creates and starts the actor of a kernel object, named by its handle. Every object is a root
-   * actor of its own (never a child of one parent: spawning thousands of children is quadratic
-   * in XState 5).
+   * Resumes, in the order they went to sleep, every blocked task whose wait is over. The tasks
+   * whose grace period ended come from dax_srcu's `done` list, taken in one go; device_lock
+   * and kernfs drains are looked up among the few tasks waiting on them.
    */
-  actor<M extends AnyStateMachine>(machine: M, id: string, input: InputFrom<M>): Actor<M> {
-    const options: ActorOptions<M> = this.hooks.inspect === undefined ? { id, input } : { id, input, inspect: this.hooks.inspect };
-    return (createActor as (m: M, o: ActorOptions<M>) => Actor<M>)(machine, options).start();
-  }
-
-  /** The parent device of that name, made on first use. */
-  parent(name: string): ParentDevice {
-    let p = this.parents.get(name);
-    if (p === undefined) this.parents.set(name, (p = new ParentDevice(name)));
-    return p;
-  }
-
-  callRcu(cb: RcuCallback): void {
-    this.rcuQueue.push(cb);
-  }
-
-  // ---- internals ----
-
-  /** Resumes, in the order they went to sleep, every blocked task whose wait is over. */
   private wakeReady(): void {
-    if (this.blocked.size === 0) return;
+    let srcuDone: string[] = [];
+    let next = 0;
     for (;;) {
-      let next: [string, Blocked] | undefined;
-      for (const entry of this.blocked) {
-        if (entry[1].wait.ready()) {
-          next = entry;
-          break;
-        }
+      if (next === srcuDone.length && this.s.srcu.context.done.length > 0) {
+        srcuDone = this.s.srcu.context.done;
+        next = 0;
+        this.srcuSend({ type: 'dax_srcu.woken' });
       }
-      if (next === undefined) return;
-      const [task, b] = next;
-      b.wait.wake?.();
-      this.blocked.delete(task);
-      this.current = task;
-      let woken: Woken;
-      try {
-        const n = b.call.next();
-        if (!n.done) {
-          this.blocked.set(task, { ...b, wait: n.value }); // sleeps again, now last in line
-          this.hit('task:sleeps_again');
-          continue;
-        }
-        woken = { task, type: b.type, ret: n.value, line: b.line };
-        this.hit('task:woken');
-        b.fail.checkReached(b.line);
-      } catch (e) {
-        if (!(e instanceof Oops)) throw e;
-        woken = { task, type: b.type, line: b.line, oops: e.reason };
-      }
-      (this.rec.woke ??= []).push(woken);
+      let task: string | undefined = srcuDone[next];
+      let seq = task === undefined ? Infinity : this.s.blocked[task]!.seq;
+      const other = this.readyOther(seq);
+      if (other !== undefined) task = other;
+      else if (task !== undefined) next++;
+      if (task === undefined) return;
+      this.resume(task);
     }
   }
 
-  /** The outcome, keys in the order of daxlog.md §4. */
+  /** The earliest task (before seq) whose device_lock is free or whose drain is over. */
+  private readyOther(before: number): string | undefined {
+    let best: string | undefined;
+    let bestSeq = before;
+    const blocked = this.s.blocked;
+    for (const task in blocked) {
+      const b = blocked[task]!;
+      if (b.seq >= bestSeq || b.wait.on === 'synchronize_srcu') continue;
+      const p = this.s.parents[b.wait.parent]!;
+      const ready = b.wait.on === 'device_lock' ? p.lockOwner === null : p.groupReaders.length === 0;
+      if (ready) {
+        best = task;
+        bestSeq = b.seq;
+      }
+    }
+    return best;
+  }
+
+  private resume(task: string): void {
+    const b = this.s.blocked[task]!;
+    delete this.wf('blocked')[task];
+    this.current = task;
+    this.fail = new FailSites(this.owned === null ? b.fail : [...b.fail]);
+    const stack = this.owned === null ? b.stack : b.stack.map((f) => ({ ...f, l: { ...f.l } }));
+    let woken: Woken;
+    try {
+      const r = run(this, this.program.sleepers, stack);
+      if ('sleep' in r) {
+        this.block(task, b.type, b.line, stack, r.sleep); // sleeps again, now last in line
+        this.hit('task:sleeps_again');
+        return;
+      }
+      woken = { task, type: b.type, ret: r.ret, line: b.line };
+      this.hit('task:woken');
+      this.fail.checkReached(b.line);
+    } catch (e) {
+      if (!(e instanceof Oops)) throw e;
+      woken = { task, type: b.type, line: b.line, oops: e.reason };
+    }
+    (this.record.woke ??= []).push(woken);
+  }
+
+  /** The outcome, keys in the order of daxlog.md §4; objects that became final are retired. */
   private finish(ret: Ret | undefined, blocked: boolean, oopsed: string | undefined): Outcome {
-    const rec = this.rec;
+    const rec = this.record;
     const out: Outcome = ret === undefined ? { state: NO_CHANGE } : { ret, state: NO_CHANGE };
     if (rec.touched !== undefined) {
       out.state = {};
-      for (const [obj, before] of rec.touched) {
-        const now = obj.state;
-        if (now !== before) setOwn(out.state, obj.label, now);
-        if (!obj.live) this.retireNext.push(obj);
+      const done: AnyRecord[] = [];
+      for (const [id, before] of rec.touched) {
+        const o = this.find(id);
+        if (o === undefined) continue;
+        if (o.value !== before) setOwn(out.state, o.label, o.value as StateName);
+        if (!this.live(o)) done.push(o);
       }
+      for (const o of done) this.retire(o);
     }
     if (rec.warn !== undefined) out.warn = rec.warn;
     if (rec.log !== undefined) out.log = rec.log;
@@ -307,18 +517,37 @@ export class Kernel {
     if (rec.woke !== undefined) out.woke = rec.woke;
     if (oopsed !== undefined) out.oops = oopsed;
     if (rec.map !== undefined) out.map = rec.map;
-    if (rec.phys !== undefined) out.phys = '0x' + rec.phys.toString(16);
+    if (rec.phys !== undefined) out.phys = hex(rec.phys);
     if (rec.attempts !== undefined) out.attempts = rec.attempts;
     if (rec.minor !== undefined) out.minor = rec.minor;
     return out;
   }
+
+  // ---- real actors, for the inspector ----
+
+  private startActors(): void {
+    this.actors = new Map();
+    const srcu = createActor(SRCU_MACHINE.compiled.definition, { id: 'dax_srcu', inspect: this.hooks.inspect! });
+    this.actors.set(-1, srcu.start());
+  }
+
+  private startActor(id: ObjId, kind: ObjectKind, name: string, input: unknown): void {
+    const machine = OBJECT_MACHINES[kind].compiled.definition;
+    this.actors!.set(id, createActor(machine, { id: name, input, inspect: this.hooks.inspect } as never).start());
+  }
+
+  /** The real actor of an object (inspection only). */
+  actorOf(id: ObjId): AnyActorRef | undefined {
+    return this.actors?.get(id);
+  }
 }
 
-function isSleeping(r: Ret | Sleeps): r is Sleeps {
-  return typeof r === 'object' && r !== null;
+/** The kernel function a sleeping task waits in, for people: "synchronize_srcu", "device_lock(pfn0)". */
+export function waitName(w: Wait): string {
+  return w.on === 'synchronize_srcu' ? w.on : w.on === 'device_lock' ? `device_lock(${w.parent})` : `kernfs_drain(${w.parent}/dax_region)`;
 }
 
-/** o[k] = v as an own property, even for a handle such as "__proto__". */
+/** o[k] = v as an own property, even for a label such as "__proto__". */
 function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
   if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
@@ -327,6 +556,6 @@ function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
 /** The state of an outcome in which no object changed (shared; never written to). */
 const NO_CHANGE: Outcome['state'] = Object.freeze({}) as Outcome['state'];
 
-const unmodelled: KernelCall = (_k, e) => refuse(['event', 'type'], `event.type: ${JSON.stringify(e.type)} is not modelled by this version of daxsim`);
-const UNMODELLED = Object.fromEntries(Object.keys(KERNEL_FUNCTION).map((t) => [t, unmodelled])) as unknown as CallTable<EventType>;
-
+/** FINAL, re-exported for callers that check final states. */
+export { FINAL };
+export type { SleepStep };

@@ -1,13 +1,15 @@
-// What replaying one step gives (daxlog.md §4), and the builder a step fills in. Keys are
-// written in the order of the spec's table, so output is the same bytes on every run.
-import type { EventType, FaultSize, StateName } from './events.ts';
-import type { KObject } from './objects.ts';
+// What replaying one step gives (daxlog.md §4), and the record a step fills in. The three tiers
+// of guide/style.md: a kernel outcome is data (Outcome), a log the model cannot run is a
+// StepError (refuse), and the kernel's own crash is an Oops (oops) that the step reports.
+import type { FaultSize } from './events.ts';
+import type { ObjId } from './records.ts';
+import type { StateName } from './registry.ts';
 
 export type Ret = number | string | boolean | null;
 
 export interface Woken {
   task: string;
-  type: EventType;
+  type: string;
   ret?: Ret;
   line: number;
   oops?: string;
@@ -27,6 +29,25 @@ export interface Outcome {
   minor?: number;
 }
 
+/**
+ * The keys of an outcome in the order the spec's table lists them (daxlog.md §4): the JSON
+ * writers, the human formatter and the `expect` matcher walk this one list. `recorded` marks the
+ * keys `daxsim record` writes into a step's expect.
+ */
+export const OUTCOME_KEYS = [
+  { key: 'ret', recorded: true },
+  { key: 'state', recorded: true },
+  { key: 'warn', recorded: true },
+  { key: 'log', recorded: false },
+  { key: 'blocked', recorded: true },
+  { key: 'woke', recorded: false },
+  { key: 'oops', recorded: true },
+  { key: 'map', recorded: false },
+  { key: 'phys', recorded: false },
+  { key: 'attempts', recorded: false },
+  { key: 'minor', recorded: false },
+] as const satisfies readonly { key: keyof Outcome; recorded: boolean }[];
+
 /** A log error found while replaying: the kernel model cannot run this step as written. */
 export class StepError extends Error {
   constructor(
@@ -44,7 +65,7 @@ export function refuse(path: (string | number)[], reason: string, line?: number)
   throw new StepError(path, reason, line);
 }
 
-/** The kernel's oops: the step is abandoned and the model's state left as it was. */
+/** The kernel's oops: the call stops where it crashed. */
 export class Oops extends Error {
   constructor(readonly reason: string) {
     super(reason);
@@ -60,7 +81,8 @@ export function oops(reason: string): never {
  * hits, a read lock) produce nothing but a return value.
  */
 export class StepRecord {
-  touched: Map<KObject, StateName | null> | undefined;
+  /** Objects the step changed or made, with their state before it (null: made in the step). */
+  touched: Map<ObjId, StateName | null> | undefined;
   warn: string[] | undefined;
   log: string[] | undefined;
   woke: Woken[] | undefined;
@@ -69,10 +91,7 @@ export class StepRecord {
   phys: bigint | undefined;
   attempts: [FaultSize, string][] | undefined;
 
-  /**
-   * Starts a new step. The lists a step made went to its outcome, so they are dropped, not
-   * emptied; one record serves every step.
-   */
+  /** Starts a new step (the lists a step made went to its outcome: dropped, not emptied). */
   clear(): void {
     this.touched = undefined;
     this.warn = undefined;
@@ -84,9 +103,9 @@ export class StepRecord {
     this.attempts = undefined;
   }
 
-  /** Remembers obj's state before the step changes it (first touch wins). */
-  touch(obj: KObject, created = false): void {
+  /** Remembers an object's state before the step changes it (first touch wins). */
+  touch(id: ObjId, before: StateName | null): void {
     const t = (this.touched ??= new Map());
-    if (!t.has(obj)) t.set(obj, created ? null : obj.state);
+    if (!t.has(id)) t.set(id, before);
   }
 }

@@ -6,44 +6,50 @@
 // States (daxlog.md §2): mapped, unmapped. Invariants: start < end while mapped, and a trim
 // keeps the file offset of every remaining page (vm_pgoff moves with a head cut); unmapped is
 // final.
-import { assign, setup } from 'xstate';
+import { assertEvent, assign, setup } from 'xstate';
+import type { ObjectRecord } from './records.ts';
+import type { U64 } from './u64.ts';
 
 export interface VmAreaContext {
-  start: bigint;
-  end: bigint;
+  start: U64;
+  end: U64;
   /** vm_pgoff: the file offset of start, in pages. */
-  pgoff: bigint;
+  pgoff: U64;
   /** VM_SHARED | VM_MAYSHARE (MAP_SHARED). */
   shared: boolean;
+  /** vm_file (object id). */
+  file: number;
 }
 
 export type VmAreaEvent =
-  | { type: 'vma.trim'; start: bigint; end: bigint; pgoff: bigint } // munmap of a head or a tail
+  | { type: 'vma.trim'; start: U64; end: U64; pgoff: U64 } // munmap of a head or a tail
   | { type: 'vma.unmap' }; // munmap of the whole vma
 
-export const VM_AREA_SYMBOL = {
-  'vma.trim': '__split_vma',
-  'vma.unmap': 'remove_vma',
-} as const satisfies Record<VmAreaEvent['type'], string>;
+export type VmAreaState = 'mapped' | 'unmapped';
+export type VmAreaRecord = ObjectRecord<'mapping', VmAreaState, VmAreaContext>;
 
 export const vmAreaMachine = setup({
   types: {
     context: {} as VmAreaContext,
     events: {} as VmAreaEvent,
-    input: {} as { start: bigint; end: bigint; pgoff: bigint; shared: boolean },
+    input: {} as VmAreaContext,
   },
   actions: {
-    trim: assign(({ event }) => (event.type === 'vma.trim' ? { start: event.start, end: event.end, pgoff: event.pgoff } : {})),
+    trim: assign(({ event }) => {
+      assertEvent(event, 'vma.trim');
+      return { start: event.start, end: event.end, pgoff: event.pgoff };
+    }),
   },
 }).createMachine({
   id: 'vm_area',
+  description: 'struct vm_area_struct of a device-DAX mapping (mm/mmap.c, dax_mmap)',
   context: ({ input }) => ({ ...input }),
   initial: 'mapped',
   states: {
     mapped: {
       on: {
-        'vma.trim': { actions: 'trim' },
-        'vma.unmap': { target: 'unmapped' },
+        'vma.trim': { actions: 'trim', meta: { kernel: '__split_vma' }, description: 'munmap cuts a head or a tail' },
+        'vma.unmap': { target: 'unmapped', meta: { kernel: 'remove_vma' }, description: 'munmap removes the whole vma' },
       },
     },
     unmapped: { type: 'final' },

@@ -6,39 +6,11 @@
 // A transition declared on the root (dev_dax's refcount events, all of dax_srcu) is taken from
 // whichever child state the actor is in, so it is drawn from every child that is not final. A
 // transition without a target keeps the state: it is drawn as a self-loop.
-import { and, not, or, type AnyStateMachine } from 'xstate';
-import { DAX_DEVICE_SYMBOL, daxDeviceMachine } from '../machines/dax_device.ts';
-import { DAX_REGION_SYMBOL, daxRegionMachine } from '../machines/dax_region.ts';
-import { DAX_SRCU_SYMBOL, daxSrcuMachine } from '../machines/dax_srcu.ts';
-import { DEV_DAX_SYMBOL, devDaxMachine } from '../machines/dev_dax.ts';
-import type { ObjectKind } from '../machines/events.ts';
-import { FILE_SYMBOL, fileMachine } from '../machines/file.ts';
-import { VM_AREA_SYMBOL, vmAreaMachine } from '../machines/vm_area.ts';
+import { and, not, or } from 'xstate';
+import { MACHINES, machineNamed, type MachineEntry } from '../machines/registry.ts';
 
-export interface MachineInfo {
-  /** The machine's id, as the kernel names the object. */
-  name: string;
-  machine: AnyStateMachine;
-  /** The daxlog kind of its objects (daxlog.md §2); dax_srcu is the one global domain. */
-  kind: ObjectKind | 'dax_srcu';
-  /** Its events → the kernel functions they stand for. */
-  symbols: Readonly<Record<string, string>>;
-  /** Where the kernel has it. */
-  source: string;
-}
-
-export const MACHINES: readonly MachineInfo[] = [
-  { name: 'dax_device', machine: daxDeviceMachine, kind: 'dax_device', symbols: DAX_DEVICE_SYMBOL, source: 'drivers/dax/super.c' },
-  { name: 'dax_srcu', machine: daxSrcuMachine, kind: 'dax_srcu', symbols: DAX_SRCU_SYMBOL, source: 'drivers/dax/super.c' },
-  { name: 'dax_region', machine: daxRegionMachine, kind: 'dax_region', symbols: DAX_REGION_SYMBOL, source: 'drivers/dax/device.c' },
-  { name: 'dev_dax', machine: devDaxMachine, kind: 'dev_dax', symbols: DEV_DAX_SYMBOL, source: 'drivers/dax/device.c' },
-  { name: 'file', machine: fileMachine, kind: 'file', symbols: FILE_SYMBOL, source: 'fs/char_dev.c, drivers/dax/device.c' },
-  { name: 'vm_area', machine: vmAreaMachine, kind: 'mapping', symbols: VM_AREA_SYMBOL, source: 'mm/mmap.c, drivers/dax/device.c' },
-];
-
-export function machineNamed(name: string): MachineInfo | undefined {
-  return MACHINES.find((m) => m.name === name);
-}
+export { MACHINES, machineNamed };
+export type MachineInfo = MachineEntry;
 
 export interface Edge {
   from: string;
@@ -62,7 +34,7 @@ interface Node {
   type: string;
   states: Record<string, Node>;
   initial?: { target: Node[] };
-  transitions: Map<string, { target?: readonly Node[]; guard?: unknown }[]>;
+  transitions: Map<string, { target?: readonly Node[]; guard?: unknown; meta?: { kernel?: string } }[]>;
 }
 
 /** The statechart of one machine, in the order its definition declares states and events. */
@@ -73,7 +45,7 @@ export function chartOf(info: MachineInfo): Chart {
   const add = (from: Node, owner: Node) => {
     for (const [event, list] of owner.transitions) {
       for (const t of list) {
-        const e: Edge = { from: from.key, to: t.target?.[0]?.key ?? from.key, event, kernel: info.symbols[event] ?? event };
+        const e: Edge = { from: from.key, to: t.target?.[0]?.key ?? from.key, event, kernel: t.meta?.kernel ?? event };
         if (t.guard !== undefined) e.guard = guardText(t.guard);
         edges.push(e);
       }

@@ -1,6 +1,6 @@
 // Matching a step's `expect` against its outcome (daxlog.md §4). A mismatch is returned as a
 // Divergence, never thrown: divergences are the second tier of daxsim's outcomes.
-import type { StateName } from '../machines/events.ts';
+import type { StateName } from '../machines/registry.ts';
 import type { Outcome } from '../machines/outcome.ts';
 import type { Expect, Json } from './log.ts';
 import { sameInteger, toU64 } from './values.ts';

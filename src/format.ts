@@ -2,7 +2,7 @@
 // details follow on indented lines. Colour comes from kleur, which honours NO_COLOR and is off
 // when the output is not a terminal.
 import kleur from 'kleur';
-import { KERNEL_FUNCTION } from '../machines/events.ts';
+import { KERNEL_FUNCTION, type EventType } from '../machines/events.ts';
 import { stringify } from './json.ts';
 import type { Json } from './log.ts';
 import type { StepResult, Summary } from './replay.ts';
@@ -20,7 +20,7 @@ export function formatStep(r: StepResult): string {
   const lines = [`${head} ${result}`];
   const detail = (label: string, text: string) => lines.push(`    ${label.padEnd(9)}${text}`);
   for (const w of out.woke ?? []) {
-    detail('woke', `${w.task} ${KERNEL_FUNCTION[w.type]} (line ${w.line}) ${w.oops !== undefined ? `oops: ${w.oops}` : `= ${stringify(w.ret ?? null)}`}`);
+    detail('woke', `${w.task} ${KERNEL_FUNCTION[w.type as EventType]} (line ${w.line}) ${w.oops !== undefined ? `oops: ${w.oops}` : `= ${stringify(w.ret ?? null)}`}`);
   }
   const states = Object.entries(out.state);
   if (states.length > 0) detail('state', states.map(([h, s]) => `${h}: ${s}`).join(', '));

@@ -1,26 +1,20 @@
-// daxsim's public entry for embedding: the machines, the log format, replay and verify.
-export { daxDeviceMachine, DAX_DEVICE_SYMBOL, type DaxDeviceContext, type DaxDeviceEvent } from '../machines/dax_device.ts';
-export { daxSrcuMachine, DAX_SRCU_SYMBOL, type DaxSrcuContext, type DaxSrcuEvent } from '../machines/dax_srcu.ts';
-export { daxRegionMachine, DAX_REGION_SYMBOL, type DaxRegionContext, type DaxRegionEvent } from '../machines/dax_region.ts';
-export { devDaxMachine, DEV_DAX_SYMBOL, type DevDaxContext, type DevDaxEvent } from '../machines/dev_dax.ts';
-export { fileMachine, FILE_SYMBOL, type FileContext, type FileEvent } from '../machines/file.ts';
-export { vmAreaMachine, VM_AREA_SYMBOL, type VmAreaContext, type VmAreaEvent } from '../machines/vm_area.ts';
-export { Kernel, FailSites, type KernelConfig } from '../machines/kernel.ts';
-export { DEVICE_CALLS } from '../machines/device_calls.ts';
-export { Ida } from '../machines/ida.ts';
-export {
-  EVENT_TYPES,
-  FAIL_SITES,
-  KERNEL_FUNCTION,
-  STATE_NAMES,
-  type EventType,
-  type KernelEvent,
-  type ObjectKind,
-  type StateName,
-} from '../machines/events.ts';
+// daxsim's public entry for embedding: the machines, the kernel, the log format, replay and verify.
+export { daxDeviceMachine, type DaxDeviceContext, type DaxDeviceEvent, type DaxDeviceState } from '../machines/dax_device.ts';
+export { daxSrcuMachine, type DaxSrcuContext, type DaxSrcuEvent, type DaxSrcuState } from '../machines/dax_srcu.ts';
+export { daxRegionMachine, type DaxRegionContext, type DaxRegionEvent, type DaxRegionState } from '../machines/dax_region.ts';
+export { devDaxMachine, type DevDaxContext, type DevDaxEvent, type DevDaxState } from '../machines/dev_dax.ts';
+export { fileMachine, type FileContext, type FileEvent, type FileState } from '../machines/file.ts';
+export { vmAreaMachine, type VmAreaContext, type VmAreaEvent, type VmAreaState } from '../machines/vm_area.ts';
+export { MACHINES, OBJECT_MACHINES, SRCU_MACHINE, STATE_NAMES, FINAL, type StateName, type MachineEntry } from '../machines/registry.ts';
+export { compileMachine, UnsupportedMachine, type CompiledMachine } from '../machines/compile.ts';
+export { Kernel, DEFAULT_CONFIG, initialState, type KernelConfig, type KernelHooks, type KernelProgram } from '../machines/kernel.ts';
+export { PROGRAM, CALLS } from '../machines/calls.ts';
+export type { KernelState } from '../machines/state.ts';
+export type { ObjectKind } from '../machines/records.ts';
+export { EVENTS, EVENT_TYPES, FAIL_SITES, KERNEL_FUNCTION, type EventType, type EventOf, type KernelEvent } from '../machines/events.ts';
 export type { Outcome, Ret, Woken } from '../machines/outcome.ts';
 export { LogError } from './errors.ts';
-export { DEFAULT_CONFIG, LogReader, parseLog, serialiseLog, serialiseStep, type Expect, type Header, type ParsedLog, type Step } from './log.ts';
+export { LogReader, parseLog, serialiseLog, serialiseStep, type Expect, type Header, type ParsedLog, type Step } from './log.ts';
 export { diverges, type Divergence } from './expect.ts';
 export { Replayer, replayText, type ReplayResult, type StepResult, type Summary } from './replay.ts';
 export { verifyText, verifyStatus, type Verdict } from './verify.ts';

@@ -3,7 +3,7 @@
 // spellings to bigints, checks seq, and raises a LogError with file:line:column otherwise.
 import type { TSchema } from '@sinclair/typebox';
 import { EVENT_TYPES, type EventType, type KernelEvent } from '../machines/events.ts';
-import type { KernelConfig } from '../machines/kernel.ts';
+import { DEFAULT_CONFIG, type KernelConfig } from '../machines/kernel.ts';
 import { die, LogError } from './errors.ts';
 import { offsetOf, parseJson, stringify } from './json.ts';
 import { check, EVENT_SCHEMAS, type Checker } from './schema.ts';
@@ -49,13 +49,7 @@ export interface Step {
   input: JsonObject;
 }
 
-export const DEFAULT_CONFIG: KernelConfig = {
-  nr_dax: 32768,
-  thp: 'always',
-  pud: true,
-  fs_dax: true,
-  mmap_base: 0x7f0000000000n,
-};
+export { DEFAULT_CONFIG };
 
 /** Per event type, the fields that hold u64 spellings. */
 const U64_FIELDS = Object.fromEntries(

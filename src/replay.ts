@@ -1,10 +1,10 @@
 // Replay: a log's steps folded through one modelled Kernel, each outcome matched against the
 // step's expect. The Replayer is fed lines as they are read, so a log of any length streams;
 // replayText is the same for a log held in memory (tests, the browser, embedding apps).
+import { PROGRAM } from '../machines/calls.ts';
 import type { EventType } from '../machines/events.ts';
-import { Kernel, type CallTable, type KernelHooks } from '../machines/kernel.ts';
+import { Kernel, type KernelHooks, type KernelProgram } from '../machines/kernel.ts';
 import { StepError, type Outcome } from '../machines/outcome.ts';
-import { DEVICE_CALLS } from '../machines/device_calls.ts';
 import { die, LogError } from './errors.ts';
 import { diverges, type Divergence } from './expect.ts';
 import { offsetOf } from './json.ts';
@@ -25,8 +25,8 @@ export interface Summary {
 }
 
 export interface ReplayOptions {
-  /** Kernel calls to use instead of the model's own (tests that break one rule on purpose). */
-  calls?: Partial<CallTable<EventType>>;
+  /** A kernel program to run instead of the model's own (tests that break one rule on purpose). */
+  program?: KernelProgram;
   /** Observers of the kernel (the inspector); the plain replay has none. */
   hooks?: KernelHooks;
 }
@@ -59,7 +59,7 @@ export class Replayer {
     const got = this.reader.feed(text, line);
     if (got === undefined) return undefined;
     if (!('event' in got)) {
-      this.kernel = new Kernel(got.config, this.options.calls === undefined ? DEVICE_CALLS : { ...DEVICE_CALLS, ...this.options.calls }, this.options.hooks);
+      this.kernel = new Kernel(got.config, this.options.program ?? PROGRAM, this.options.hooks);
       return undefined;
     }
     const k = this.kernel!;
@@ -76,7 +76,7 @@ export class Replayer {
     if (out.woke !== undefined) for (const w of out.woke) this.blockedText.delete(w.line);
     const result: StepResult = { step: got, out };
     if (got.expect !== undefined) {
-      const d = diverges(got.expect, out, (label) => k.objects.stateOf(label));
+      const d = diverges(got.expect, out, (label) => k.stateOf(label));
       if (d.length > 0) {
         result.diverged = d;
         this.diverged++;

@@ -3,7 +3,8 @@
 // a user can get wrong carries `expected`, the words a log error uses for it.
 import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { EVENT_TYPES, FAIL_SITES, STATE_NAMES, type EventType } from '../machines/events.ts';
+import { EVENTS, EVENT_TYPES, FAIL_SITES, FAULT_SIZES, MMAP_FLAGS, PFN_FLAGS, type EventType, type Field, type FieldKind } from '../machines/events.ts';
+import { STATE_NAMES } from '../machines/registry.ts';
 
 const closed = { additionalProperties: false } as const;
 const oneOf = (values: readonly string[], expected: string) =>
@@ -23,54 +24,40 @@ export const U64 = Type.Union(
 const Bool = Type.Boolean({ expected: 'true or false' });
 const Text = Type.String({ expected: 'a string' });
 const Fail = Type.Array(oneOf(FAIL_SITES, `a failure site (${quoted(FAIL_SITES)})`), { expected: 'a list of failure sites' });
-export const FAULT_SIZES = ['PTE', 'PMD', 'PUD'] as const;
 const FaultSize = Type.Union([...FAULT_SIZES.map((s) => Type.Literal(s)), U64], {
   expected: '"PTE", "PMD", "PUD" or an integer',
   u64: true,
 });
-const MMAP_FLAGS = ['MAP_SHARED', 'MAP_PRIVATE', 'MAP_SHARED|MAP_FIXED', 'MAP_PRIVATE|MAP_FIXED'];
-const PFN_FLAGS = ['PFN_DEV|PFN_MAP', 'PFN_DEV', 'PFN_MAP', ''];
 const Res = Type.Object({ start: U64, size: U64 }, { ...closed, expected: 'a resource {"start": …, "size": …}' });
 
-const opt = Type.Optional;
-const FIELDS: Record<EventType, Record<string, TSchema>> = {
-  'dax.alloc': { dax: Handle, private: opt(Text) },
-  'dax.kill': { dax: Handle },
-  'dax.put': { dax: Handle },
-  'dax.alive': { dax: Handle },
-  'dax.get_private': { dax: Handle },
-  'dax_srcu.read_lock': {},
-  'dax_srcu.read_unlock': {},
-  'rcu.grace_period': {},
-  'dax_region.alloc': {
-    parent: Handle, id: U64, start: U64, size: U64, align: U64,
-    pfn_flags: opt(oneOf(PFN_FLAGS, quoted(PFN_FLAGS))),
-  },
-  'dax_region.put': { parent: Handle },
-  'dev_dax.create': { parent: Handle, res: Type.Array(Res, { expected: 'a list of resources' }), dev: opt(Handle) },
-  'dev_dax.unregister': { dev: Handle },
-  'dax_pmem.probe': {
-    parent: Handle, id: opt(U64), start: U64, size: U64, align: opt(U64), dataoff: opt(U64), dev: opt(Handle),
-  },
-  'driver.unbind': { parent: Handle },
-  'sysfs.read': { path: Type.String({ pattern: '^[A-Za-z0-9_.:/-]{1,200}$', expected: 'a sysfs path such as "pfn0/dax_region/size"' }) },
-  'file.open': { fd: Handle, dev: Handle },
-  'file.close': { fd: Handle },
-  'file.mmap': {
-    fd: Handle, vma: Handle, len: U64, pgoff: opt(U64), addr: opt(U64),
-    flags: oneOf(MMAP_FLAGS, quoted(MMAP_FLAGS)),
-  },
-  'vma.munmap': { vma: Handle, off: opt(U64), len: opt(U64) },
-  'vma.fault': { vma: Handle, off: U64, size: FaultSize, write: opt(Bool) },
-  'vma.access': { vma: Handle, off: U64, write: opt(Bool) },
+/** The schema of each kind of event field (machines/events.ts). */
+const KIND_SCHEMA: Record<FieldKind, TSchema> = {
+  handle: Handle,
+  devname: Handle,
+  string: Text,
+  u64: U64,
+  bool: Bool,
+  fault_size: FaultSize,
+  pfn_flags: oneOf(PFN_FLAGS, quoted(PFN_FLAGS)),
+  mmap_flags: oneOf(MMAP_FLAGS, quoted(MMAP_FLAGS)),
+  resources: Type.Array(Res, { expected: 'a list of resources' }),
+  sysfs_path: Type.String({ pattern: '^[A-Za-z0-9_.:/-]{1,200}$', expected: 'a sysfs path such as "pfn0/dax_region/size"' }),
 };
+
+const opt = Type.Optional;
+const FIELDS = Object.fromEntries(
+  EVENT_TYPES.map((t) => {
+    const fields = EVENTS[t].fields as Record<string, Field>;
+    return [t, Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.optional ? opt(KIND_SCHEMA[f.kind]) : KIND_SCHEMA[f.kind]]))];
+  }),
+) as Record<EventType, Record<string, TSchema>>;
 
 const eventFields = (t: EventType) => ({ type: Type.Literal(t), ...FIELDS[t], fail: opt(Fail) });
 export const EVENT_SCHEMAS: Record<EventType, TSchema> = Object.fromEntries(
   EVENT_TYPES.map((t): [EventType, TSchema] => [t, Type.Object(eventFields(t), closed)]),
 ) as Record<EventType, TSchema>;
 
-const ALL_STATES = [...new Set(Object.values(STATE_NAMES).flat())];
+const ALL_STATES = [...new Set(Object.values(STATE_NAMES).flat())] as string[];
 const VM_FAULT = ['VM_FAULT_NOPAGE', 'VM_FAULT_SIGBUS', 'VM_FAULT_FALLBACK', 'VM_FAULT_OOM'];
 const Value = Type.Union([Type.Number(), Type.BigInt(), Type.String(), Type.Boolean(), Type.Null()], {
   expected: 'a number, string, boolean or null',

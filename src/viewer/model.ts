@@ -2,7 +2,8 @@
 // each step's result, and after it the state of every object (the dax_srcu domain, then each
 // object by the label it has then), the tasks left blocked, and what changed. Browser-safe:
 // no node: imports.
-import { KObject, type Named } from '../../machines/objects.ts';
+import type { Kernel } from '../../machines/kernel.ts';
+import type { KernelState } from '../../machines/state.ts';
 import { LogError } from '../errors.ts';
 import { splitLines } from '../log.ts';
 import { Replayer, type StepResult, type Summary } from '../replay.ts';
@@ -54,53 +55,50 @@ interface Placed extends ObjectRow {
 const CHECKPOINT = 128;
 
 /**
- * Replays the log and records, per step, only the rows of the objects the step touched (and of
- * those the registry relabelled, retired or dropped), so building the view costs what the
- * replay costs and its memory grows with the changes, not with objects times steps. The rows of
- * a step are put together when it is shown, from the last full set of rows before it.
+ * Replays the log and records, per step, only the rows of the handles the step touched (the
+ * objects it changed or made, and the handles its event names, whose holders may have been
+ * displaced or dropped), so building the view costs what the replay costs and its memory grows
+ * with the changes, not with objects times steps. The rows of a step are put together when it
+ * is shown, from the last full set of rows before it.
  */
 export function buildView(text: string, file: string): View {
-  const journal = new Set<Named>();
-  const dropped = new Set<Named>();
-  const r = new Replayer(file, {
-    hooks: {
-      journal: (obj, change) => {
-        journal.add(obj);
-        if (change === 'dropped') dropped.add(obj);
-        else dropped.delete(obj);
-      },
-    },
-  });
+  const r = new Replayer(file);
   const view: View = { file, tasks: [], steps: [] };
-  const keys = new WeakMap<object, number>();
-  let made = 0;
-  const keyOf = (o: object) => {
-    let k = keys.get(o);
-    if (k === undefined) keys.set(o, (k = ++made));
-    return k;
-  };
+  const nullKeys = new WeakMap<object, number>();
+  let nulls = 0;
   const places = new Map<string, number>();
   const rows = new Map<number, Placed>();
+  /** The keys of the rows each handle has (its holder and its displaced objects). */
+  const keysOf = new Map<string, number[]>();
   const deltas: { rows: Placed[]; removed: number[] }[] = [];
   const checkpoints: Placed[][] = [];
+  const SRCU_KEY = 0;
 
-  const rowOf = (obj: Named): Placed => {
-    const handle = obj.handle;
+  const rowsOfHandle = (k: Kernel, handle: string): Placed[] => {
+    const s = k.s;
     let place = places.get(handle);
     if (place === undefined) places.set(handle, (place = places.size));
-    const key = keyOf(obj);
-    // A handle bound to NULL or an ERR_PTR is never displaced: only live objects are.
-    if (!(obj instanceof KObject)) return { key, label: handle, kind: obj.kind, state: obj.ptr, object: false, fields: '', place, sub: 0 };
-    const sub = obj.label === handle ? 0 : Number(obj.label.slice(handle.length + 1));
-    const ctx = obj.live ? (obj.actor.getSnapshot() as { context: object }).context : undefined;
-    return { key, label: obj.label, kind: obj.kind, state: obj.state, object: true, fields: ctx === undefined ? '' : fields(ctx), place, sub };
+    const out: Placed[] = [];
+    const b = s.handles[handle];
+    if (b !== undefined) {
+      if (typeof b === 'number') out.push(objectRow(s, b, place, 0));
+      else {
+        // A handle bound to NULL or an ERR_PTR is never displaced: only live objects are.
+        let key = nullKeys.get(b);
+        if (key === undefined) nullKeys.set(b, (key = -++nulls));
+        out.push({ key, label: handle, kind: b.kind, state: b.ptr, object: false, fields: '', place, sub: 0 });
+      }
+    }
+    const older = s.displaced[handle];
+    if (older !== undefined) for (const n of Object.keys(older).map(Number).sort((x, y) => x - y)) out.push(objectRow(s, older[n]!, place, n));
+    return out;
   };
 
   const rowsAt = (i: number): ObjectRow[] => {
     const c = Math.floor(i / CHECKPOINT);
     const at = new Map(checkpoints[c]!.map((row) => [row.key, row]));
     for (let j = c * CHECKPOINT + 1; j <= i; j++) {
-      for (const k of deltas[j]!.removed) at.delete(k);
+      for (const key of deltas[j]!.removed) at.delete(key);
       for (const row of deltas[j]!.rows) at.set(row.key, row);
     }
     return [...at.values()].sort((a, b) => a.place - b.place || a.sub - b.sub);
@@ -112,18 +110,16 @@ export function buildView(text: string, file: string): View {
       const k = r.model!;
       if (result === undefined) return;
       if (!view.tasks.includes(result.step.task)) view.tasks.push(result.step.task);
-      const srcu = k.srcu.getSnapshot();
-      const now: Placed[] = [{ key: keyOf(k.srcu), label: 'dax_srcu', kind: 'dax_srcu', state: String(srcu.value), object: true, fields: fields(srcu.context), place: -1, sub: 0 }];
-      const seen = new Set<Named>();
+      const srcu = k.s.srcu;
+      const now: Placed[] = [{ key: SRCU_KEY, label: 'dax_srcu', kind: 'dax_srcu', state: srcu.value, object: true, fields: fields(srcu.context, k.s), place: -1, sub: 0 }];
       const removed: number[] = [];
-      for (const obj of [...k.touched, ...journal]) {
-        if (seen.has(obj)) continue;
-        seen.add(obj);
-        if (dropped.has(obj)) removed.push(keyOf(obj));
-        else now.push(rowOf(obj));
+      for (const handle of affectedHandles(k, result.step.input['event'] as Record<string, unknown>, rows, keysOf)) {
+        const fresh = rowsOfHandle(k, handle);
+        const keep = new Set(fresh.map((x) => x.key));
+        for (const key of keysOf.get(handle) ?? []) if (!keep.has(key)) removed.push(key);
+        keysOf.set(handle, [...keep]);
+        now.push(...fresh);
       }
-      journal.clear();
-      dropped.clear();
       const index = view.steps.length;
       const changed = new Set<number>();
       const touched = new Set<number>();
@@ -164,10 +160,45 @@ export function buildView(text: string, file: string): View {
   return view;
 }
 
-/** A context as `name=value` pairs: bigints in hex, lists and records compactly. */
-export function fields(ctx: object): string {
+/** The row of an object, its fields read from its machine's context. */
+function objectRow(s: KernelState, id: number, place: number, sub: number): Placed {
+  const o = s.objects[id]!;
+  return { key: id, label: o.label, kind: o.kind, state: o.value, object: true, fields: fields(o.context as object, s), place, sub };
+}
+
+/**
+ * The handles whose rows a step may have changed: those of the objects it changed or made, and
+ * those its event names (a creation binds one and may displace its holder), with their
+ * dax_device handles (`<dev>/dax_dev`).
+ */
+function affectedHandles(k: Kernel, event: Record<string, unknown>, rows: Map<number, Placed>, keysOf: Map<string, number[]>): Set<string> {
+  const out = new Set<string>();
+  for (const id of k.record.touched?.keys() ?? []) {
+    const o = k.s.objects[id];
+    if (o !== undefined) out.add(o.handle);
+    else {
+      const row = rows.get(id);
+      if (row !== undefined) out.add(row.label.replace(/~\d+$/, ''));
+    }
+  }
+  for (const key of ['dax', 'parent', 'dev', 'fd', 'vma']) {
+    const v = event[key];
+    if (typeof v !== 'string') continue;
+    out.add(v);
+    out.add(`${v}/dax_dev`);
+  }
+  for (const h of [...out]) if (k.s.handles[h] === undefined && k.s.displaced[h] === undefined && (keysOf.get(h)?.length ?? 0) === 0) out.delete(h);
+  return out;
+}
+
+
+/** Context fields that point at other objects (by id): shown by the object's label. */
+const POINTERS = new Set(['region', 'dax', 'devdax', 'private', 'file']);
+
+/** A context as `name=value` pairs: pointers by label, lists and records compactly. */
+export function fields(ctx: object, s?: KernelState): string {
   return Object.entries(ctx)
-    .map(([k, v]) => `${k}=${value(v)}`)
+    .map(([k, v]) => `${k}=${s !== undefined && POINTERS.has(k) && typeof v === 'number' ? (s.objects[v]?.label ?? `#${v}`) : value(v)}`)
     .join(' ');
 }
 

@@ -1,0 +1,94 @@
+// A canonical 64-bit hash of a kernel state (or any JSON-like value): equal values hash equally
+// whatever order their objects' keys were added in, across runs and processes. Two 32-bit lanes
+// of multiply-xorshift mixing; an object's entries are combined by addition (order does not
+// count), an array's in order. Explorers pass a cache: the parts of a state that are shared
+// between states are immutable, so their hash is computed once.
+
+export type Hash64 = [number, number];
+
+const M1 = 0x85ebca6b;
+const M2 = 0xc2b2ae35;
+
+function mix(h: number, x: number): number {
+  h = Math.imul(h ^ x, M1);
+  h ^= h >>> 15;
+  h = Math.imul(h, M2);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+function str(s: string, seed: number): number {
+  let h = mix(seed, s.length);
+  for (let i = 0; i < s.length; i++) h = mix(h, s.charCodeAt(i));
+  return h;
+}
+
+/** Seeds per kind of value, so that 1, "1", [1] and {"1": …} differ. */
+const NUM = 0x9e3779b1;
+const STR = 0x7f4a7c15;
+const ARR = 0x1b873593;
+const OBJ = 0xcc9e2d51;
+
+function num(n: number, seed: number): number {
+  // Integers (the common case) hash their two 32-bit halves; others their text.
+  if (Number.isInteger(n) && Math.abs(n) < 2 ** 53) return mix(mix(seed, n >>> 0), Math.floor(n / 4294967296) >>> 0);
+  return str(String(n), seed ^ 0x5bd1e995);
+}
+
+function lanes(v: unknown, cache: WeakMap<object, Hash64> | undefined): Hash64 {
+  switch (typeof v) {
+    case 'number':
+      return [num(v, NUM), num(v, NUM ^ 0xdeadbeef)];
+    case 'string':
+      return [str(v, STR), str(v, STR ^ 0xdeadbeef)];
+    case 'boolean':
+      return v ? [0x1234567, 0x7654321] : [0x2345678, 0x8765432];
+    case 'undefined':
+      return [0x3456789, 0x9876543];
+    case 'object': {
+      if (v === null) return [0x4567891, 0x1987654];
+      const hit = cache?.get(v);
+      if (hit !== undefined) return hit;
+      let a: number;
+      let b: number;
+      if (Array.isArray(v)) {
+        a = mix(ARR, v.length);
+        b = mix(ARR ^ 0xdeadbeef, v.length);
+        for (const x of v) {
+          const [p, q] = lanes(x, cache);
+          a = mix(a, p);
+          b = mix(b, q);
+        }
+      } else {
+        let sa = 0;
+        let sb = 0;
+        let n = 0;
+        for (const k in v) {
+          const x = (v as Record<string, unknown>)[k];
+          if (x === undefined) continue;
+          const [p, q] = lanes(x, cache);
+          sa = (sa + mix(str(k, OBJ), p)) >>> 0;
+          sb = (sb + mix(str(k, OBJ ^ 0xdeadbeef), q)) >>> 0;
+          n++;
+        }
+        a = mix(mix(OBJ, n), sa);
+        b = mix(mix(OBJ ^ 0xdeadbeef, n), sb);
+      }
+      const h: Hash64 = [a, b];
+      cache?.set(v, h);
+      return h;
+    }
+    default:
+      throw new Error(`bug: cannot hash a ${typeof v}`);
+  }
+}
+
+/** The two 32-bit lanes of a value's hash. */
+export function hash64(v: unknown, cache?: WeakMap<object, Hash64>): Hash64 {
+  return lanes(v, cache);
+}
+
+/** A value's hash as 16 hex digits. */
+export function hashState(v: unknown, cache?: WeakMap<object, Hash64>): string {
+  const [a, b] = lanes(v, cache);
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+}

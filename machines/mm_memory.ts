@@ -1,0 +1,99 @@
+// The core-mm fault path around device DAX (v4.12 mm/memory.c __handle_mm_fault,
+// kernel-semantics.md §5): a load or store that no entry maps goes down the cascade PUD → PMD →
+// PTE, each attempt one call of dev_dax_huge_fault (device_fault.ts); a store to a huge entry a
+// read installed takes the write-protect path (wp_huge_pmd / wp_huge_pud); a direct fault is one
+// handler call. The page tables are mm_pgtable.ts.
+import { dev_dax_huge_fault, PE_SIZE, vmaBounds, type VmFault } from './device_fault.ts';
+import type { EventOf, FaultSize } from './events.ts';
+import type { Kernel } from './kernel.ts';
+import { allocPmdTable, leafAddr, leafAt, pageOf, slotEmpty } from './mm_pgtable.ts';
+import type { Ret } from './outcome.ts';
+import type { ObjId } from './records.ts';
+import type { NullBinding } from './state.ts';
+import { u64 } from './u64.ts';
+
+/** vma.fault: one direct dev_dax_huge_fault at vma start + off. */
+export function direct_fault(k: Kernel, e: EventOf<'vma.fault'>, v: ObjId | NullBinding): Ret {
+  const vma = typeof v === 'number' ? k.obj(v, 'mapping') : undefined;
+  const b = vma === undefined ? undefined : vmaBounds(vma.context);
+  if (vma === undefined || b === undefined || vma.value === 'unmapped' || e.off >= b.end - b.start) {
+    k.hit('fault:sigsegv');
+    return 'SIGSEGV';
+  }
+  const pe = typeof e.size === 'string' ? PE_SIZE[e.size] : Number(BigInt.asIntN(32, e.size));
+  return dev_dax_huge_fault(k, vma.id, b.start + e.off, pe, e.write ?? false);
+}
+
+/**
+ * vma.access: a load or store. Covered by an entry: no fault (a store to a read-only huge entry
+ * faults again at that size). Otherwise __handle_mm_fault: a PUD attempt if the PUD slot is
+ * empty and THP applies, then pmd_alloc, a PMD attempt if the PMD slot is empty and THP applies,
+ * then the PTE fault. Any result without FALLBACK is final.
+ */
+export function handle_mm_fault(k: Kernel, e: EventOf<'vma.access'>, v: ObjId | NullBinding): Ret {
+  const vma = typeof v === 'number' ? k.obj(v, 'mapping') : undefined;
+  if (vma === undefined || vma.value === 'unmapped') {
+    k.hit('access:sigsegv');
+    return 'SIGSEGV';
+  }
+  const { start, end } = vmaBounds(vma.context);
+  const addr = start + e.off;
+  if (addr >= end) {
+    k.hit('access:sigsegv');
+    return 'SIGSEGV';
+  }
+  const page = pageOf(addr);
+  const rec = k.record;
+  const write = e.write ?? false;
+  const leaf = leafAt(k, page);
+  if (leaf !== undefined) {
+    if (!write || leaf.write) {
+      report(k, addr, page);
+      rec.attempts = NO_ATTEMPTS;
+      k.hit('access:mapped');
+      return 0;
+    }
+    // A store to a huge entry a read installed: wp_huge_pmd / wp_huge_pud call the huge_fault
+    // handler again at that size (daxlog ruling 12). PTEs are installed writable.
+    k.hit('access:write_protected');
+    const r = dev_dax_huge_fault(k, vma.id, addr, PE_SIZE[leaf.size], true);
+    rec.attempts = [[leaf.size, r]];
+    if (r === 'VM_FAULT_NOPAGE') report(k, addr, page);
+    return r;
+  }
+  rec.attempts = [];
+  // transparent_hugepage_enabled(vma): "always", or "madvise" with the VM_HUGEPAGE dax_mmap sets.
+  const thp = k.config.thp !== 'never';
+  const attempt = (size: FaultSize): VmFault => {
+    const r = dev_dax_huge_fault(k, vma.id, addr, PE_SIZE[size], write);
+    rec.attempts!.push([size, r]);
+    return r;
+  };
+  let r: VmFault = 'VM_FAULT_FALLBACK';
+  if (!thp) k.hit('access:thp_off');
+  if (slotEmpty(k, 'PUD', page)) {
+    if (thp) r = attempt('PUD');
+  } else k.hit('access:pud_slot_taken');
+  if (r === 'VM_FAULT_FALLBACK') {
+    allocPmdTable(k, page);
+    if (slotEmpty(k, 'PMD', page)) {
+      if (thp) r = attempt('PMD');
+    } else k.hit('access:pmd_slot_taken');
+  }
+  if (r === 'VM_FAULT_FALLBACK') r = attempt('PTE');
+  if (r === 'VM_FAULT_NOPAGE') report(k, addr, page);
+  k.hit(r === 'VM_FAULT_NOPAGE' ? 'access:fault_maps' : 'access:fault_fails');
+  return r;
+}
+
+/** The attempts of an access that did not fault (shared; never written to). */
+const NO_ATTEMPTS: [FaultSize, string][] = Object.freeze([]) as unknown as [FaultSize, string][];
+
+/** Sets map and phys when an entry maps addr (on page). */
+function report(k: Kernel, addr: bigint, page: number): void {
+  const leaf = leafAt(k, page);
+  if (leaf === undefined) return;
+  const a = leafAddr(leaf);
+  k.record.map = leaf.size;
+  k.record.phys = u64(a.phys + (addr - a.base));
+}
