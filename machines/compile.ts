@@ -10,7 +10,7 @@
 // eventless or delayed transitions, invocations, wildcard events, actions other than assign) is
 // refused when the machine is compiled, so that the table never silently differs from XState.
 // test/compile.test.ts holds the table equal to createActor on random event sequences.
-import type { AnyStateMachine } from 'xstate';
+import { and, not, or, type AnyStateMachine } from 'xstate';
 
 type Args = { context: unknown; event: { type: string } };
 type GuardFn = (args: Args) => boolean;
@@ -42,6 +42,14 @@ export interface CompiledMachine<V extends string = string, C = unknown, E exten
   /** The snapshot after event, or undefined when no transition takes it (XState ignores it). */
   transition(value: V, context: C, event: E): (Snapshot<V, C> & { taken: CompiledTransition }) | undefined;
 }
+
+// XState's guard combinators are told apart by the check functions they share (their own
+// names do not survive bundling: esbuild renames `and` to `and2`).
+const COMBINATORS = new Map<unknown, 'and' | 'or' | 'not'>([
+  [(and([]) as unknown as { check: unknown }).check, 'and'],
+  [(or([]) as unknown as { check: unknown }).check, 'or'],
+  [(not('x') as unknown as { check: unknown }).check, 'not'],
+]);
 
 /** Why a definition cannot be compiled; thrown at load time. */
 export class UnsupportedMachine extends Error {}
@@ -102,9 +110,10 @@ export function compileMachine<V extends string, C, E extends { type: string }, 
       const h = g as { check?: unknown; guards?: unknown[]; name: string };
       if (h.check === undefined) return (args) => (g as (a: Args) => boolean)(args);
       const parts = (h.guards ?? []).map(guard);
-      if (h.name === 'and') return (a) => parts.every((p) => p(a));
-      if (h.name === 'or') return (a) => parts.some((p) => p(a));
-      if (h.name === 'not') return (a) => !parts[0]!(a);
+      const op = COMBINATORS.get(h.check);
+      if (op === 'and') return (a) => parts.every((p) => p(a));
+      if (op === 'or') return (a) => parts.some((p) => p(a));
+      if (op === 'not') return (a) => !parts[0]!(a);
       refuse(id, `the built-in guard ${h.name}`);
     }
     if (typeof g === 'object' && g !== null && 'type' in g) {

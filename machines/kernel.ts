@@ -114,6 +114,7 @@ export function initialState(config: KernelConfig): KernelState {
     warnedOnce: [],
     blocked: dict(),
     sleepSeq: 0,
+    retiring: [],
   };
 }
 
@@ -306,14 +307,22 @@ export class Kernel {
   private forget(id: ObjId): void {
     const o = this.find(id);
     if (o === undefined) return;
-    const pointedAt = o.kind === 'dax_region' || (o.kind === 'dax_device' && o.owner !== null && this.find(o.owner) !== undefined);
+    const pointedAt = o.kind === 'dax_region' || (o.kind === 'dax_device' && o.owner !== null && this.find(o.owner) !== undefined) || this.sleepersHold(id);
     if (pointedAt) return;
     delete this.wf('objects')[id];
     this.actors?.get(id)?.stop();
     this.actors?.delete(id);
   }
 
-  /** Called for an object that reached its final state: it keeps its handle, or goes if displaced. */
+  /** Whether a sleeping call's variables may point at the object (a kill waiting on a device). */
+  private sleepersHold(id: ObjId): boolean {
+    for (const task in this.s.blocked) {
+      for (const f of this.s.blocked[task]!.stack) for (const k in f.l) if (f.l[k] === id) return true;
+    }
+    return false;
+  }
+
+  /** A displaced object that reached its final state gives up its `~n` and is forgotten. */
   private retire(o: AnyRecord): void {
     if (o.label === o.handle) return;
     const displaced = this.wf('displaced');
@@ -384,6 +393,10 @@ export class Kernel {
     const waiting = this.s.blocked[task];
     if (waiting !== undefined) {
       refuse(['task'], `task ${JSON.stringify(task)} is blocked in ${KERNEL_FUNCTION[waiting.type]} (line ${waiting.line}) and cannot make another call until it is woken`);
+    }
+    if (this.s.retiring.length > 0) {
+      for (const id of this.s.retiring) this.retire(this.obj(id));
+      this.w().retiring = [];
     }
     this.record.clear();
     this.current = task;
@@ -502,14 +515,15 @@ export class Kernel {
     const out: Outcome = ret === undefined ? { state: NO_CHANGE } : { ret, state: NO_CHANGE };
     if (rec.touched !== undefined) {
       out.state = {};
-      const done: AnyRecord[] = [];
+      const done: ObjId[] = [];
       for (const [id, before] of rec.touched) {
         const o = this.find(id);
         if (o === undefined) continue;
         if (o.value !== before) setOwn(out.state, o.label, o.value as StateName);
-        if (!this.live(o)) done.push(o);
+        if (!this.live(o) && o.label !== o.handle) done.push(id);
       }
-      for (const o of done) this.retire(o);
+      // A displaced object that became final keeps its label until the next step begins.
+      if (done.length > 0) this.w().retiring = done;
     }
     if (rec.warn !== undefined) out.warn = rec.warn;
     if (rec.log !== undefined) out.log = rec.log;

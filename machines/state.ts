@@ -155,6 +155,8 @@ export interface KernelState {
   warnedOnce: string[];
   blocked: Dict<Blocked>;
   sleepSeq: number;
+  /** Displaced objects that became final in the last step: they leave the registry next step. */
+  retiring: ObjId[];
 }
 
 /**
@@ -172,4 +174,19 @@ export function fromJson(state: KernelState): KernelState {
     nodes: nullProto(state.nodes),
     blocked: nullProto(state.blocked),
   };
+}
+
+/**
+ * Every object and NULL binding by the label it has now: each handle in the order it was first
+ * bound, followed by its displaced objects `<handle>~<n>` in order of n.
+ */
+export function labelled(s: KernelState): [string, AnyRecord | NullBinding][] {
+  const out: [string, AnyRecord | NullBinding][] = [];
+  for (const h in s.handles) {
+    const b = s.handles[h]!;
+    out.push([h, typeof b === 'number' ? s.objects[b]! : b]);
+    const older = s.displaced[h];
+    if (older !== undefined) for (const n of Object.keys(older).map(Number).sort((x, y) => x - y)) out.push([`${h}~${n}`, s.objects[older[n]!]!]);
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, transition, type AnyStateMachine } from 'xstate';
-import { STATE_NAMES } from '../machines/events.ts';
+import { STATE_NAMES } from '../machines/registry.ts';
 import { chartOf, edgeLabel, MACHINES, toDot, toMermaid, type Chart } from '../src/diagram.ts';
 import { renderSvg } from '../src/svg.ts';
 
@@ -43,7 +43,7 @@ read('draws the transitions of the definitions, with guards, and root transition
   has(chart('dax_region'), 'active', 'freed', 'dax_region.put [last_reference]');
   has(chart('dev_dax'), 'registered', 'released', 'dev_dax.put_device [last_ref]');
   has(chart('dev_dax'), 'unregistered', 'released', 'dev_dax.put_device [last_ref]');
-  has(chart('dax_srcu'), 'synchronizing', 'reading', 'dax_srcu.synchronized [grace_period_over && has_readers]');
+  has(chart('dax_srcu'), 'synchronizing', 'reading', 'dax_srcu.read_unlock [holds_read_lock && ends_every_wait && !last_reader]');
   assert.not.ok(chart('dev_dax').edges.some((e) => e.from === 'released'), 'nothing leaves a final state');
   assert.ok(chart('dax_device').edges.every((e) => e.kernel !== e.event), 'each event names its kernel function');
   assert.is(chart('dax_device').edges.find((e) => e.event === 'dax.put')!.kernel, 'put_dax');

@@ -26,8 +26,13 @@ export class LogBuilder {
   readonly lines: string[] = [];
   readonly replayer: Replayer;
   readonly tasks: string[];
-  /** Regions from dax_region.alloc whose caller reference the log has not yet put. */
-  readonly owned = new Set<object>();
+  /** Regions (by id) from dax_region.alloc whose caller reference the log has not yet put. */
+  readonly owned = new Set<number>();
+  /**
+   * Invariants the log's own misuse may break: a region put beyond the caller's reference frees
+   * it while the kernel still holds it, which the region invariant rightly reports.
+   */
+  readonly misused = new Set<string>();
   /** The steps of blocked tasks, by task. */
   private readonly sleeping = new Map<string, StepObject>();
 
@@ -45,7 +50,7 @@ export class LogBuilder {
 
   /** The steps a log with `prefill` starts with: all minors but two taken. */
   prefillSteps(): StepObject[] {
-    const n = this.prefill ? this.kernel.nrDax - 2 : 0;
+    const n = this.prefill ? this.kernel.s.nrDax - 2 : 0;
     return Array.from({ length: n }, (_, i) => ({ task: 'main', event: { type: 'dax.alloc', dax: `m${i}` } }));
   }
 
@@ -69,13 +74,16 @@ export class LogBuilder {
   }
 
   feed(s: StepObject): StepResult {
-    const before = s.event.type === 'dax_region.put' ? this.kernel.objects.get(s.event['parent'] as string) : undefined;
+    const bound = s.event.type === 'dax_region.put' ? this.kernel.s.handles[s.event['parent'] as string] : undefined;
+    const before = typeof bound === 'number' ? bound : undefined;
     const r = this.write(JSON.stringify(s.task === 'main' ? { event: s.event } : s))!;
     if (r.out.blocked) this.sleeping.set(s.task, s);
     for (const w of r.out.woke ?? []) this.sleeping.delete(w.task);
+    if (s.event.type === 'dax_region.put' && (before === undefined || !this.owned.has(before))) this.misused.add('region');
     if (before !== undefined) this.owned.delete(before);
     if (s.event.type === 'dax_region.alloc' && typeof r.out.ret === 'string' && r.out.ret !== 'NULL') {
-      this.owned.add(this.kernel.objects.get(r.out.ret)!);
+      const id = this.kernel.s.handles[r.out.ret];
+      if (typeof id === 'number') this.owned.add(id);
     }
     return r;
   }

@@ -3,10 +3,10 @@
 // daxlog.md §2 rule for when a handle is free for a new object.
 import type { Cmd } from './arbitraries.ts';
 import type { Json, LogBuilder } from './generate.ts';
-import { DevDax } from '../machines/device.ts';
 import type { FailSite } from '../machines/events.ts';
 import type { Kernel } from '../machines/kernel.ts';
-import { KObject, NullObject } from '../machines/objects.ts';
+import { idaSize } from '../machines/ida.ts';
+import type { AnyRecord } from '../machines/state.ts';
 
 export const DAX = ['d0', 'd1', 'd2', 'd3'];
 export const PARENTS = ['p0', 'p1', 'p2'];
@@ -30,10 +30,22 @@ export const opt = (n: bigint | undefined) => (n === undefined ? undefined : hex
 
 const FINAL = new Set(['freed', 'released', 'closed', 'unmapped']);
 
+/** The object a handle names, if it names one (not a NULL binding). */
+export function named(k: Kernel, h: string): AnyRecord | undefined {
+  const b = k.s.handles[h];
+  return typeof b === 'number' ? k.s.objects[b] : undefined;
+}
+
+/** The kind of what a handle names (an object or a NULL binding), if anything. */
+export function kindAt(k: Kernel, h: string): string | undefined {
+  const b = k.s.handles[h];
+  return b === undefined ? undefined : typeof b === 'number' ? k.s.objects[b]?.kind : b.kind;
+}
+
 /** daxlog.md §2: a handle is free for a new object when unused, final, or a failed creation. */
 export function free(k: Kernel, h: string): boolean {
-  const o = k.objects.get(h);
-  return o === undefined || o instanceof NullObject || FINAL.has(o.state);
+  const o = named(k, h);
+  return o === undefined || FINAL.has(o.value);
 }
 
 /**
@@ -41,8 +53,8 @@ export function free(k: Kernel, h: string): boolean {
  * unless a sleeping probe will take it when it wakes.
  */
 export function devFree(b: LogBuilder, h: string): boolean {
-  const o = b.kernel.objects.get(h);
-  return (free(b.kernel, h) || (o instanceof DevDax && o.state === 'unregistered')) && !b.reserved(h);
+  const o = named(b.kernel, h);
+  return (free(b.kernel, h) || (o?.kind === 'dev_dax' && o.value === 'unregistered')) && !b.reserved(h);
 }
 
 /** The misuse draw: one time in eight a call may go to any object, not only a good one. */
@@ -53,16 +65,18 @@ export const misuse = (n: number) => n >> 5 === 7;
  * does something), one time in eight any (NULL handles, freed objects: misuse that the kernel
  * oopses or fails on).
  */
-export function choose(k: Kernel, pool: string[], kind: string, n: number, good: (o: KObject) => boolean = () => true): string | undefined {
-  const all = pool.filter((h) => k.objects.get(h)?.kind === kind);
+export function choose(k: Kernel, pool: string[], kind: string, n: number, good: (o: AnyRecord) => boolean = () => true): string | undefined {
+  const all = pool.filter((h) => kindAt(k, h) === kind);
   const from = misuse(n) ? all : all.filter((h) => {
-    const o = k.objects.get(h);
-    return o instanceof KObject && good(o);
+    const o = named(k, h);
+    return o !== undefined && good(o);
   });
   return from.length === 0 ? undefined : pick(from, n);
 }
 
-export const isState = (...states: string[]) => (o: KObject) => states.includes(o.state);
-export const minorsFree = (k: Kernel) => k.minors.size < k.nrDax;
+export const isState = (...states: string[]) => (o: AnyRecord) => states.includes(o.value);
+export const minorsFree = (k: Kernel) => idaSize(k.s.minors) < k.s.nrDax;
+/** Does the task hold a dax_read_lock? */
+export const holdsReadLock = (k: Kernel, task: string) => k.s.srcu.context.readers.some((r) => r.task === task);
 /** IS_ALIGNED for an unsigned int align, as device.c computes it. */
 export const aligned = (x: bigint, align: bigint) => (x & BigInt.asUintN(64, BigInt.asUintN(32, align) - 1n)) === 0n;

@@ -4,10 +4,11 @@
 // test/steps_process.ts; the handle pools and choosing among candidates in test/handles.ts.
 import type { Cmd, Op } from './arbitraries.ts';
 import type { LogBuilder, StepObject } from './generate.ts';
-import { aligned, choose, DAX, DEVS, devFree, free, G, hex, isState, K, M, minorsFree, misuse, none, opt, PARENTS, pick, type Made, type Resolver } from './handles.ts';
+import { aligned, choose, DAX, DEVS, devFree, free, G, hex, holdsReadLock, isState, K, kindAt, M, minorsFree, misuse, named, none, opt, PARENTS, pick, type Made, type Resolver } from './handles.ts';
 import { PROCESS } from './steps_process.ts';
-import { DaxRegion } from '../machines/device.ts';
+import type { DaxRegionRecord } from '../machines/dax_region.ts';
 import type { FailSite } from '../machines/events.ts';
+import { idaHas } from '../machines/ida.ts';
 import type { Kernel } from '../machines/kernel.ts';
 
 /** Physical starts: all 1 GiB aligned, so any align divides them. */
@@ -56,15 +57,15 @@ function taskFor(b: LogBuilder, cmd: Cmd, op: Op): string | undefined {
   const ready = b.tasks.filter((t) => !blocked.has(t));
   if (ready.length === 0) return undefined;
   const t = pick(ready, cmd.task);
-  if (op === 'dax_srcu.read_unlock' && cmd.d % 16 !== 0) return ready.find((x) => k.holdsReadLock(x));
+  if (op === 'dax_srcu.read_unlock' && cmd.d % 16 !== 0) return ready.find((x) => holdsReadLock(k, x));
   // A kill inside the caller's own read section deadlocks for good; let that happen rarely.
-  if (SLEEPS.has(op) && k.holdsReadLock(t) && cmd.d % 16 !== 0) return ready.find((x) => !k.holdsReadLock(x));
+  if (SLEEPS.has(op) && holdsReadLock(k, t) && cmd.d % 16 !== 0) return ready.find((x) => !holdsReadLock(k, x));
   return t;
 }
 
 /** The region a probe or dax_region.alloc sets up: the sites it is sure to reach. */
 function regionSites(k: Kernel, parent: string, start: bigint, size: bigint, align: bigint): FailSite[] {
-  const p = k.parents.get(parent);
+  const p = k.s.parents[parent];
   if (p !== undefined && p.drvdata !== null) return none;
   return aligned(start, align) && aligned(size, align) ? ['kzalloc', 'sysfs_create_groups', 'devm_add_action'] : none;
 }
@@ -74,7 +75,7 @@ const RESOLVE: Record<Op, Resolver> = {
     const hs = DAX.filter((h) => free(k, h));
     if (hs.length === 0) return undefined;
     const priv = c.b % 3 === 0 ? `priv${c.b % 4}` : undefined;
-    return [{ dax: pick(hs, c.a), private: priv }, minorsFree(k) ? ['ida', 'iget5_locked'] : ['ida']];
+    return [{ dax: pick(hs, c.a), private: priv }, minorsFree(k) ? ['alloc_dax', 'ida', 'iget5_locked'] : ['alloc_dax', 'ida']];
   },
   'dax.kill': (k, c) => daxCall(k, c, true),
   'dax.put': (k, c) => daxCall(k, c, false),
@@ -85,7 +86,7 @@ const RESOLVE: Record<Op, Resolver> = {
   'rcu.grace_period': () => [{}, none],
   'dax_pmem.probe': (k, c, b) => {
     // Mostly a parent with no driver bound: a probe of a bound one fails and unbinds it.
-    const unbound = PARENTS.filter((h) => (k.parents.get(h)?.drvdata ?? null) === null);
+    const unbound = PARENTS.filter((h) => (k.s.parents[h]?.drvdata ?? null) === null);
     const parents = misuse(c.a) ? PARENTS : unbound;
     const devs = DEVS.filter((h) => devFree(b, h));
     if (parents.length === 0 || devs.length === 0) return undefined;
@@ -94,7 +95,7 @@ const RESOLVE: Record<Op, Resolver> = {
     const start = pick(STARTS, c.c);
     const dataoff = pick([undefined, undefined, undefined, undefined, undefined, undefined, 2n * M, 4n * K], c.d);
     const e = { parent, id: pick([undefined, 0, 1, 2], c.a >> 2), start: hex(start), size: hex(size), align: opt(align), dataoff: opt(dataoff), dev: pick(devs, c.c >> 2) };
-    if (k.parents.get(parent)?.lockOwner != null) return [e, none]; // it may sleep on device_lock first
+    if (k.s.parents[parent]?.lockOwner != null) return [e, none]; // it may sleep on device_lock first
     const off = dataoff ?? 0n;
     const sites = regionSites(k, parent, BigInt.asUintN(64, start + off), BigInt.asUintN(64, size - off), align ?? 2n * M);
     if (sites.length === 0) return [e, none];
@@ -109,53 +110,63 @@ const RESOLVE: Record<Op, Resolver> = {
     return [e, regionSites(k, parent, start, size, al)];
   },
   'dax_region.put': (k, c, b) => {
-    // Only the caller's own reference, once (a region from dax_region.alloc).
-    const hs = PARENTS.filter((h) => b.owned.has(k.objects.get(h) as object));
+    // Mostly the caller's own reference, once (a region from dax_region.alloc); the misuse
+    // draw puts any region, beyond its references too.
+    const hs = PARENTS.filter((h) => (misuse(c.b) ? kindAt(k, h) === 'dax_region' : b.owned.has(named(k, h)?.id ?? -1)));
     return hs.length === 0 ? undefined : [{ parent: pick(hs, c.a) }, none];
   },
   'dev_dax.create': (k, c, b) => {
-    const parent = choose(k, PARENTS, 'dax_region', c.a, (o) => o.state !== 'freed' && (o as DaxRegion).parent.driver !== null);
+    const parent = choose(k, PARENTS, 'dax_region', c.a, (o) => o.value !== 'freed' && k.s.parents[(o as DaxRegionRecord).context.parent]?.driver !== null);
     const devs = DEVS.filter((h) => devFree(b, h));
     if (parent === undefined || devs.length === 0) return undefined;
-    const r = k.objects.get(parent);
-    const region = r instanceof DaxRegion ? r : undefined;
-    const align = BigInt(region?.align ?? 0x200000);
-    const base = region?.start ?? STARTS[0]!;
-    const one = (n: number) => ({ start: hex(base + pick([0n, align, 2n * align, 4n * K], n)), size: hex(pick([align, 2n * align, region?.size ?? align], n >> 2)) });
+    const r = named(k, parent);
+    const region = r?.kind === 'dax_region' ? r : undefined;
+    const align = BigInt(region?.context.align ?? 0x200000);
+    const base = region === undefined ? STARTS[0]! : BigInt(region.context.start);
+    const one = (n: number) => ({ start: hex(base + pick([0n, align, 2n * align, 4n * K], n)), size: hex(pick([align, 2n * align, region === undefined ? align : BigInt(region.context.size)], n >> 2)) });
     const res = c.b % 4 === 3 ? [one(c.c), one(c.d)] : c.b % 8 === 6 ? [] : [one(c.c)];
     return [{ parent, res, dev: pick(devs, c.a >> 2) }, region === undefined ? none : createSites(k, region, res)];
   },
   'dev_dax.unregister': (k, c) => {
+    // The misuse draw unregisters any dev_dax: a second time, after the unbind, or released.
     const dev = choose(k, DEVS, 'dev_dax', c.a, isState('registered'));
     return dev === undefined ? undefined : [{ dev }, none];
   },
   'driver.unbind': (k, c) => {
-    const hs = PARENTS.filter((h) => k.parents.has(h));
+    const hs = PARENTS.filter((h) => k.s.parents[h] !== undefined);
     return hs.length === 0 ? undefined : [{ parent: pick(hs, c.a) }, none];
   },
   'sysfs.read': (k, c) => {
-    const names = [...k.nodes.keys(), 'dax0.0', 'dax1.0'];
-    const paths = [...PARENTS.flatMap((p) => ['id', 'size', 'align'].map((a) => `${p}/dax_region/${a}`)), ...names.map((n) => `${n}/size`)];
+    const names = [...Object.keys(k.s.nodes), 'dax0.0', 'dax1.0'];
+    const paths = [
+      ...PARENTS.flatMap((p) => ['id', 'size', 'align', 'resource'].map((a) => `${p}/dax_region/${a}`)),
+      ...names.flatMap((n) => [`${n}/size`, `/sys/class/dax/${n}/size`, `${n}/uevent`]),
+    ];
     return [{ path: pick(paths, c.a) }, none];
   },
   ...PROCESS,
 };
 
-/** super.c calls on a dax_device: any from dax.alloc; a dev_dax's own only when it does not put. */
+/**
+ * super.c calls on a dax_device: any from dax.alloc; a dev_dax's own only when the call does
+ * not put it, unless the misuse draw puts one (a device then used after its dax_device is freed).
+ */
 function daxCall(k: Kernel, c: Cmd, devOwned: boolean): Made {
-  const pool = devOwned ? [...DAX, ...DEVS.map((d) => `${d}/dax_dev`)] : DAX;
-  const dax = choose(k, pool, 'dax_device', c.a, devOwned ? (o) => o.state !== 'freed' : isState('alive', 'killing', 'killed'));
+  const pool = devOwned || misuse(c.a) ? [...DAX, ...DEVS.map((d) => `${d}/dax_dev`)] : DAX;
+  const dax = choose(k, pool, 'dax_device', c.a, devOwned ? (o) => o.value !== 'freed' : isState('alive', 'killing', 'killed'));
   return dax === undefined ? undefined : [{ dax }, none];
 }
 
 /** devm_create_dev_dax's sites in path order, kept while the call is sure to get that far. */
-function createSites(k: Kernel, region: DaxRegion, res: { start: string; size: string }[]): FailSite[] {
-  if (region.state === 'freed' || region.parent.driver === null) return none;
-  const align = BigInt(region.align);
+function createSites(k: Kernel, region: DaxRegionRecord, res: { start: string; size: string }[]): FailSite[] {
+  if (region.value === 'freed') return none;
+  const align = BigInt(region.context.align);
   if (!res.every((r) => aligned(BigInt(r.start), align) && aligned(BigInt(r.size), align))) return ['kzalloc'];
   if (!minorsFree(k)) return ['kzalloc', 'ida', 'alloc_dax'];
+  // Outside a probe the call crashes on parent->driver after alloc_dax (device_initialize).
+  if (k.s.parents[region.context.parent]?.driver === null) return ['kzalloc', 'ida', 'alloc_dax', 'iget5_locked'];
   let id = 0;
-  while (region.ida.has(id)) id++;
-  const clash = k.nodes.has(`dax${region.id}.${id}`); // device_add fails before devm_add_action
+  while (idaHas(region.ida, id)) id++;
+  const clash = k.s.nodes[`dax${region.context.id}.${id}`] !== undefined; // device_add fails before devm_add_action
   return ['kzalloc', 'ida', 'alloc_dax', 'iget5_locked', 'cdev_device_add', ...(clash ? [] : (['devm_add_action'] as const))];
 }

@@ -1,17 +1,23 @@
 // Resolvers for the process side (files and mappings) of generated logs: see test/steps.ts.
-import { choose, FDS, free, hex, isState, K, M, misuse, none, opt, pick, VMAS, type Made, type Resolver } from './handles.ts';
+import { choose, FDS, free, hex, isState, K, M, misuse, named, none, opt, pick, VMAS, type Made, type Resolver } from './handles.ts';
 import type { Cmd, Op } from './arbitraries.ts';
 import type { Json } from './generate.ts';
 import type { Kernel } from '../machines/kernel.ts';
-import { OpenFile } from '../machines/chrdev.ts';
-import { VmArea } from '../machines/mmap.ts';
+import type { AnyRecord } from '../machines/state.ts';
+import type { FileRecord } from '../machines/file.ts';
+
+/** A vma's bounds, when the handle names a mapped vma. */
+function span(o: AnyRecord | undefined): { start: bigint; end: bigint } | undefined {
+  return o?.kind === 'mapping' && o.value === 'mapped' ? { start: BigInt(o.context.start), end: BigInt(o.context.end) } : undefined;
+}
 
 export const PROCESS: Record<Extract<Op, `file.${string}` | `vma.${string}`>, Resolver> = {
   'file.open': (k, c) => {
     const fds = FDS.filter((h) => free(k, h));
-    const nodes = [...k.nodes.keys()];
+    const nodes = Object.keys(k.s.nodes);
     if (fds.length === 0 || (nodes.length === 0 && !misuse(c.b))) return undefined;
-    return [{ fd: pick(fds, c.a), dev: pick(misuse(c.b) ? [...nodes, 'dax0.0', 'dax9.9'] : nodes, c.b) }, none];
+    const dev = pick(misuse(c.b) ? [...nodes, 'dax0.0', 'dax9.9'] : nodes, c.b);
+    return [{ fd: pick(fds, c.a), dev: c.c % 4 === 0 ? `/dev/${dev}` : dev }, none];
   },
   'file.close': (k, c) => {
     const fd = choose(k, FDS, 'file', c.a, isState('open'));
@@ -21,8 +27,8 @@ export const PROCESS: Record<Extract<Op, `file.${string}` | `vma.${string}`>, Re
   'vma.munmap': (k, c) => {
     const h = choose(k, VMAS, 'mapping', c.a, isState('mapped'));
     if (h === undefined) return undefined;
-    const v = k.objects.get(h);
-    if (!(v instanceof VmArea) || v.state !== 'mapped') return [{ vma: h }, none];
+    const v = span(named(k, h));
+    if (v === undefined) return [{ vma: h }, none];
     const size = v.end - v.start;
     const cut = pick([4n * K, 2n * M, size / 2n, size], c.c);
     // A head (off 0, len < size) or a tail (off, to the end): daxlog v1 has no middle cuts.
@@ -43,13 +49,18 @@ export const PROCESS: Record<Extract<Op, `file.${string}` | `vma.${string}`>, Re
 
 function mmap(k: Kernel, c: Cmd): Made {
   // Mostly a file of a live device; its mmap after a kill is -ENXIO, or an oops (scenario 43).
-  const fd = choose(k, FDS, 'file', c.a, (o) => o.state === 'open' && (o as OpenFile).priv !== null && (o as OpenFile).dax.ctx.alive);
+  const alive = (o: AnyRecord) => {
+    const d = k.s.objects[(o as FileRecord).context.dax];
+    return o.value === 'open' && (o as FileRecord).context.private !== null && d?.kind === 'dax_device' && d.value !== 'freed' && d.context.alive;
+  };
+  const fd = choose(k, FDS, 'file', c.a, alive);
   const vmas = VMAS.filter((h) => free(k, h));
   if (fd === undefined || vmas.length === 0) return undefined;
-  const f = k.objects.get(fd);
-  const dev = f instanceof OpenFile ? f.dev : undefined;
-  const align = BigInt(dev?.region.align ?? 0x200000);
-  const size = dev?.size ?? 4n * M;
+  const f = named(k, fd);
+  const dev = f?.kind === 'file' ? k.s.objects[f.context.devdax] : undefined;
+  const region = dev?.kind === 'dev_dax' ? k.s.objects[dev.context.region] : undefined;
+  const align = BigInt(region?.kind === 'dax_region' ? region.context.align : 0x200000);
+  const size = dev?.kind === 'dev_dax' ? dev.context.res.reduce((n, r) => n + BigInt(r.end) - BigInt(r.start) + 1n, 0n) : 4n * M;
   const len = BigInt.asUintN(64, pick([align, 2n * align, size, 3n * M, M, 4n * K, 2n * size], c.b));
   const pgoff = pick([undefined, undefined, undefined, align >> 12n, 1n], c.c);
   const mode = c.d % 10;
@@ -57,9 +68,10 @@ function mmap(k: Kernel, c: Cmd): Made {
   if (mode === 1) e['addr'] = '0x7e0000000000'; // a hint
   if (mode === 2) {
     // MAP_FIXED over an existing mapping's start or a free range, never splitting one in two.
-    const addr = pick([...k.mm.vmas.map((v) => v.start), 0x7e0000000000n], c.d >> 4);
+    const spans = k.s.mm.vmas.map((id) => span(k.s.objects[id])!);
+    const addr = pick([...spans.map((v) => v.start), 0x7e0000000000n], c.d >> 4);
     const end = addr + ((len + 4n * K - 1n) & ~(4n * K - 1n));
-    if (k.mm.overlapping(addr, end).every((v) => addr <= v.start || end >= v.end)) {
+    if (spans.filter((v) => v.start < end && addr < v.end).every((v) => addr <= v.start || end >= v.end)) {
       e['flags'] = 'MAP_SHARED|MAP_FIXED';
       e['addr'] = hex(addr);
     }
@@ -69,7 +81,7 @@ function mmap(k: Kernel, c: Cmd): Made {
 
 /** An offset into a mapping: inside it mostly, sometimes at or past its end (SIGSEGV). */
 function offset(k: Kernel, h: string, n: number): bigint {
-  const v = k.objects.get(h);
-  const size = v instanceof VmArea && v.state === 'mapped' ? v.end - v.start : 4n * M;
+  const v = span(named(k, h));
+  const size = v === undefined ? 4n * M : v.end - v.start;
   return pick([0n, 0x1000n, 0x200000n, 0x234567n, 0x40001000n, size - 1n, size, size / 2n], n);
 }

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import kleur from 'kleur';
-import { NullObject } from '../machines/objects.ts';
+import { labelled } from '../machines/state.ts';
 import { splitLines } from '../src/log.ts';
 import { formatStep } from '../src/format.ts';
 import { Replayer } from '../src/replay.ts';
@@ -31,11 +31,12 @@ function replayStates(text: string): { label: string; state: string }[][] {
   splitLines(text, (line, n) => {
     if (r.feed(line, n) === undefined) return;
     const k = r.model!;
-    const rows = [{ label: 'dax_srcu', state: String(k.srcu.getSnapshot().value) }];
-    for (const [label, obj] of k.objects.labelled()) {
-      assert.is(k.objects.stateOf(label), obj.state, label);
+    const rows = [{ label: 'dax_srcu', state: String(k.s.srcu.value) }];
+    for (const [label, obj] of labelled(k.s)) {
       // A handle bound to NULL or an ERR_PTR shows the pointer.
-      rows.push({ label, state: obj instanceof NullObject ? obj.ptr : obj.state });
+      const state = 'ptr' in obj ? obj.ptr : obj.value;
+      if (!('ptr' in obj)) assert.is(k.stateOf(label), state, label);
+      rows.push({ label, state });
     }
     states.push(rows);
   });

@@ -106,6 +106,8 @@ export function buildView(text: string, file: string): View {
 
   try {
     splitLines(text, (line, n) => {
+      // Displaced objects that became final last step leave the registry as this step begins.
+      const retiring = r.model === undefined ? [] : r.model.s.retiring.map((id) => r.model!.s.objects[id]!.handle);
       const result = r.feed(line, n);
       const k = r.model!;
       if (result === undefined) return;
@@ -113,7 +115,9 @@ export function buildView(text: string, file: string): View {
       const srcu = k.s.srcu;
       const now: Placed[] = [{ key: SRCU_KEY, label: 'dax_srcu', kind: 'dax_srcu', state: srcu.value, object: true, fields: fields(srcu.context, k.s), place: -1, sub: 0 }];
       const removed: number[] = [];
-      for (const handle of affectedHandles(k, result.step.input['event'] as Record<string, unknown>, rows, keysOf)) {
+      const affected = affectedHandles(k, result.step.input['event'] as Record<string, unknown>, rows, keysOf);
+      for (const h of retiring) affected.add(h);
+      for (const handle of affected) {
         const fresh = rowsOfHandle(k, handle);
         const keep = new Set(fresh.map((x) => x.key));
         for (const key of keysOf.get(handle) ?? []) if (!keep.has(key)) removed.push(key);

@@ -1,0 +1,208 @@
+// Invariants of the DAX core, as functions of the kernel's state: what must hold after every
+// step whatever the log did, each written from kernel-semantics.md, not from the engine's own
+// bookkeeping. `replay --check` runs them after every step, `daxsim explore` in every state it
+// reaches, and the generated-log properties after every generated step. A log that misuses the
+// kernel (a put beyond its references, a call on freed memory) can break them: that is the
+// kernel misbehaving, and what they are for.
+//
+//   refcount  kref, device refs, cdev count and f_count never go below zero
+//   minors    no two dax_devices that are not freed share a minor, and each holds its minor in
+//             the IDA (§1 "Minor IDA", §3 "Minor reuse")
+//   region    a region is freed only once its devm action and sysfs group are gone and no
+//             dev_dax holds it (§1, §6)
+//   srcu      readers in entry order, one per task; waiters in call order; every task waiting in
+//             synchronize_srcu is a waiter and every waiter's task waits (§4)
+//   tasks     no blocked task is left that could run: after a step, every wait is still on
+//   handles   every handle names an object that exists, displaced objects are live
+//   pgtable   every page-table entry maps memory of a mapped vma, inside its bounds
+// and across a step (prev → next):
+//   final     an object in a final state never changes again (daxlog.md §2)
+//   free      a dax_device is freed only from destroyed, and only by an RCU grace period (§3)
+//   kill      a kill completes only once no reader that entered before it is inside (§4): a
+//             dax_device goes from alive to killed within a step only when every reader the
+//             step began with has left, and from killing to killed only with the grace period of
+//             a waiter that ended with no earlier reader inside
+//   fault     no fault installs an entry for a device that was not alive when it began (§4)
+import type { EventType } from './events.ts';
+import { idaHas } from './ida.ts';
+import { FINAL, OBJECT_MACHINES } from './registry.ts';
+import type { AnyRecord, KernelState, Leaf, PudSlot } from './state.ts';
+import { big } from './u64.ts';
+
+export type InvariantName = 'refcount' | 'minors' | 'region' | 'srcu' | 'tasks' | 'handles' | 'pgtable' | 'final' | 'free' | 'kill' | 'fault';
+
+export interface Violation {
+  invariant: InvariantName;
+  message: string;
+}
+
+const COUNTS: Partial<Record<AnyRecord['kind'], string[]>> = { dax_region: ['kref'], dev_dax: ['refs', 'cdev'], file: ['fcount'] };
+
+/** The first invariant the state breaks, if any. */
+export function checkState(s: KernelState): Violation | undefined {
+  return refcounts(s) ?? minors(s) ?? regions(s) ?? srcu(s) ?? tasks(s) ?? handles(s) ?? pgtable(s);
+}
+
+/** The first invariant a step from prev to next breaks (the state's own included), if any. */
+export function checkStep(prev: KernelState, next: KernelState, type: EventType): Violation | undefined {
+  return checkState(next) ?? transitions(prev, next, type);
+}
+
+const fail = (invariant: InvariantName, message: string): Violation => ({ invariant, message });
+
+function refcounts(s: KernelState): Violation | undefined {
+  for (const o of Object.values(s.objects)) {
+    for (const key of COUNTS[o.kind] ?? []) {
+      const n = (o.context as unknown as Record<string, number>)[key]!;
+      if (n < 0) return fail('refcount', `${o.kind} ${o.label}: ${key} is ${n}`);
+    }
+  }
+  return undefined;
+}
+
+function minors(s: KernelState): Violation | undefined {
+  const held = new Map<number, AnyRecord>();
+  for (const o of Object.values(s.objects)) {
+    if (o.kind !== 'dax_device' || o.value === 'freed') continue;
+    const m = o.context.minor;
+    const other = held.get(m);
+    if (other !== undefined) return fail('minors', `minor ${m} is held by both ${other.label} (${other.value}) and ${o.label} (${o.value})`);
+    if (!idaHas(s.minors, m)) return fail('minors', `${o.label} (${o.value}) holds minor ${m}, which the IDA has free`);
+    held.set(m, o);
+  }
+  return undefined;
+}
+
+function regions(s: KernelState): Violation | undefined {
+  for (const o of Object.values(s.objects)) {
+    if (o.kind !== 'dax_region' || o.value !== 'freed') continue;
+    const p = s.parents[o.context.parent];
+    if (p?.devres.some((a) => a.target === o.id)) return fail('region', `region ${o.label} was freed while its devm action dax_region_unregister is still registered on ${p.name} (no unbind yet)`);
+    if (p?.group === o.id) return fail('region', `region ${o.label} was freed while its dax_region/ sysfs group is still on ${p.name}`);
+    const child = Object.values(s.objects).find((d) => d.kind === 'dev_dax' && d.context.region === o.id && d.value !== 'released');
+    if (child !== undefined) return fail('region', `region ${o.label} was freed while ${child.label} (${child.value}) still holds a reference`);
+  }
+  return undefined;
+}
+
+function srcu(s: KernelState): Violation | undefined {
+  const c = s.srcu.context;
+  const tasks = new Set<string>();
+  for (let i = 0; i < c.readers.length; i++) {
+    const r = c.readers[i]!;
+    if (tasks.has(r.task)) return fail('srcu', `task ${r.task} is two readers of dax_srcu`);
+    tasks.add(r.task);
+    if (r.depth < 1 || r.id >= c.nextReader || (i > 0 && c.readers[i - 1]!.id >= r.id)) return fail('srcu', `dax_srcu's readers are out of order at ${r.task}`);
+  }
+  for (let i = 1; i < c.waiters.length; i++) {
+    if (c.waiters[i - 1]!.threshold > c.waiters[i]!.threshold) return fail('srcu', `dax_srcu's waiters are out of call order at ${c.waiters[i]!.task}`);
+  }
+  const waiting = new Set([...c.waiters.map((w) => w.task), ...c.done]);
+  for (const [task, b] of Object.entries(s.blocked)) {
+    if (b.wait.on === 'synchronize_srcu' && !waiting.has(task)) return fail('srcu', `task ${task} sleeps in synchronize_srcu but waits for no grace period`);
+  }
+  for (const task of waiting) {
+    if (s.blocked[task]?.wait.on !== 'synchronize_srcu') return fail('srcu', `dax_srcu has a waiter for task ${task}, which is not asleep in synchronize_srcu`);
+  }
+  return undefined;
+}
+
+function tasks(s: KernelState): Violation | undefined {
+  if (s.srcu.context.done.length > 0) return fail('tasks', `tasks ${s.srcu.context.done.join(', ')} were left asleep after their grace period ended`);
+  for (const [task, b] of Object.entries(s.blocked)) {
+    if (b.wait.on === 'synchronize_srcu') {
+      const w = s.srcu.context.waiters.find((x) => x.task === task)!;
+      const oldest = s.srcu.context.readers[0];
+      if (oldest === undefined || oldest.id >= w.threshold) return fail('tasks', `task ${task} was left asleep in synchronize_srcu with no earlier reader inside`);
+      continue;
+    }
+    const p = s.parents[b.wait.parent];
+    if (p === undefined) return fail('tasks', `task ${task} waits on a parent ${b.wait.parent} that does not exist`);
+    if (b.wait.on === 'device_lock' && p.lockOwner === null) return fail('tasks', `task ${task} was left asleep on device_lock(${p.name}), which is free`);
+    if (b.wait.on === 'kernfs_drain' && p.groupReaders.length === 0) return fail('tasks', `task ${task} was left asleep in a kernfs drain of ${p.name} with no reader inside`);
+  }
+  return undefined;
+}
+
+function handles(s: KernelState): Violation | undefined {
+  for (const [h, b] of Object.entries(s.handles)) {
+    if (typeof b === 'number' && s.objects[b] === undefined) return fail('handles', `handle ${h} names object ${b}, which is gone`);
+  }
+  for (const [h, older] of Object.entries(s.displaced)) {
+    for (const [n, id] of Object.entries(older)) {
+      const o = s.objects[id];
+      if (o === undefined || o.label !== `${h}~${n}`) return fail('handles', `${h}~${n} names ${o === undefined ? 'nothing' : o.label}`);
+    }
+  }
+  return undefined;
+}
+
+function leaves(s: KernelState): Leaf[] {
+  const out: Leaf[] = [];
+  const isLeaf = (x: object): x is Leaf => 'size' in x;
+  for (const a of Object.values(s.mm.pud) as PudSlot[]) {
+    if (isLeaf(a)) out.push(a);
+    else for (const b of Object.values(a.pmd)) if (isLeaf(b)) out.push(b);
+    else out.push(...Object.values(b.pte));
+  }
+  return out;
+}
+
+const BYTES = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
+
+function pgtable(s: KernelState): Violation | undefined {
+  for (const l of leaves(s)) {
+    const v = s.objects[l.vma];
+    if (v === undefined || v.kind !== 'mapping' || v.value !== 'mapped') return fail('pgtable', `a ${l.size} entry at ${l.base} maps memory of a vma that is not mapped`);
+    const base = big(l.base);
+    if (base < big(v.context.start) || base + BYTES[l.size] > big(v.context.end)) {
+      return fail('pgtable', `a ${l.size} entry at ${l.base} lies outside ${v.label} [${v.context.start}, ${v.context.end})`);
+    }
+  }
+  return undefined;
+}
+
+function transitions(prev: KernelState, next: KernelState, type: EventType): Violation | undefined {
+  for (const o of Object.values(next.objects)) {
+    const was = prev.objects[o.id];
+    if (was === undefined) continue;
+    const final = OBJECT_MACHINES[o.kind].compiled.finals;
+    if (final.has(was.value as never) && was.value !== o.value) return fail('final', `${o.kind} ${o.label} left its final state ${was.value} for ${o.value}`);
+    if (o.kind !== 'dax_device' || was.kind !== 'dax_device') continue;
+    if (o.value === 'freed' && was.value !== 'freed') {
+      if (was.value !== 'destroyed') return fail('free', `dax_device ${o.label} was freed from ${was.value}, without being destroyed first`);
+      if (type !== 'rcu.grace_period') return fail('free', `dax_device ${o.label} was freed by ${type}, not by an RCU grace period after its destroy`);
+    }
+    if (was.value === 'alive' && o.value === 'killed') {
+      // The kill began within the step, after every reader the step started with had entered.
+      const inside = prev.srcu.context.readers.find((r) => next.srcu.context.readers.some((x) => x.id === r.id));
+      if (inside !== undefined) return fail('kill', `kill_dax of ${o.label} completed within one step while task ${inside.task} was still inside a dax_srcu read section it entered before`);
+    }
+    if (was.value === 'killing' && o.value === 'killed') {
+      const ended = prev.srcu.context.waiters.filter((w) => !next.srcu.context.waiters.some((x) => x.task === w.task));
+      if (ended.length === 0) return fail('kill', `kill_dax of ${o.label} completed with no grace period ending`);
+      for (const w of ended) {
+        const r = next.srcu.context.readers.find((x) => x.id < w.threshold);
+        if (r !== undefined) return fail('kill', `the grace period of task ${w.task} ended while task ${r.task}, which entered before it, is inside`);
+      }
+    }
+  }
+  return faults(prev, next);
+}
+
+function faults(prev: KernelState, next: KernelState): Violation | undefined {
+  if (prev.mm.pud === next.mm.pud) return undefined;
+  const before = new Set(leaves(prev));
+  for (const l of leaves(next)) {
+    if (before.has(l)) continue;
+    const v = prev.objects[l.vma] ?? next.objects[l.vma];
+    if (v?.kind !== 'mapping') continue;
+    const file = next.objects[v.context.file];
+    if (file?.kind !== 'file') continue;
+    const dax = prev.objects[file.context.dax];
+    if (dax?.kind === 'dax_device' && !dax.context.alive) return fail('fault', `a ${l.size} entry for ${v.label} was installed while its dax_device ${dax.label} was not alive (${dax.value})`);
+  }
+  return undefined;
+}
+
+export { FINAL };
