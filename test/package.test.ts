@@ -77,7 +77,7 @@ pkg('the tarball installs into a fresh app', () => {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'daxsim-package-test', private: true, type: 'module' }, null, 2));
   ok(run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball!], app, 300_000), 'npm install');
-  assert.ok(existsSync(join(installed, 'dist', 'daxsim.mjs')));
+  assert.not.match(readFileSync(join(installed, 'dist', 'daxsim.mjs'), 'utf8'), /sourceMappingURL/, 'the bundle names no map it does not ship');
   assert.not.ok(existsSync(join(installed, 'src')), 'no sources installed');
   assert.not.ok(existsSync(join(app, 'node_modules', 'tsx')), 'tsx is not installed');
 });
