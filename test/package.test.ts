@@ -4,7 +4,7 @@
 // sources. Takes 10 to 60 seconds, most of it npm; needs the registry or npm's cache for
 // daxsim's dependencies (--prefer-offline uses the cache first).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,14 +82,19 @@ pkg('the tarball installs into a fresh app', () => {
   assert.not.ok(existsSync(join(app, 'node_modules', 'tsx')), 'tsx is not installed');
 });
 
-pkg('examples/replay.mjs and replay.cjs run with plain node and print the same replay', () => {
+pkg('every examples/*.mjs and *.cjs runs with plain node; replay.mjs and replay.cjs print the same replay', () => {
   needApp();
-  copyFileSync(join(root, 'examples', 'replay.mjs'), join(app, 'replay.mjs'));
-  copyFileSync(join(root, 'examples', 'replay.cjs'), join(app, 'replay.cjs'));
-  const esm = ok(run(process.execPath, ['replay.mjs'], app), 'node replay.mjs');
+  const scripts = readdirSync(join(root, 'examples')).filter((f) => /\.[mc]js$/.test(f));
+  assert.ok(scripts.includes('replay.mjs') && scripts.includes('replay.cjs'));
+  const out = new Map<string, string>();
+  for (const f of scripts) {
+    copyFileSync(join(root, 'examples', f), join(app, f));
+    out.set(f, ok(run(process.execPath, [f], app), `node ${f}`));
+  }
+  const esm = out.get('replay.mjs')!;
   assert.match(esm, /^#6 line 7 B dev_dax\.unregister .*"blocked":true/m);
   assert.match(esm, /^8 steps, 0 diverged, 0 left blocked$/m);
-  assert.is(ok(run(process.execPath, ['replay.cjs'], app), 'node replay.cjs'), esm);
+  assert.is(out.get('replay.cjs'), esm);
   const bad = run(process.execPath, ['replay.mjs', join(root, 'test', 'fixtures', 'bad-field.jsonl')], app);
   assert.is(bad.status, 2);
   assert.match(bad.stderr, /bad-field\.jsonl:3:39: event\.dax: expected a handle/);
