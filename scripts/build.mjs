@@ -1,22 +1,33 @@
-// Bundles the command line into dist/daxsim.mjs so that `daxsim` starts without compiling
-// TypeScript at run time. Runs from `npm ci` / `npm install` (the prepare script). bin/daxsim.js
-// uses the bundle only while it is newer than every source file, and tsx otherwise. Also builds
-// dist/viewer.js, the browser program `daxsim view` inlines into its page.
+// Builds dist/, everything the package runs (package.json's prepare script: `npm ci`,
+// `npm install` and `npm pack` run it):
+//   dist/daxsim.mjs  the command line, bundled so that `daxsim` starts without compiling
+//                    TypeScript (bin/daxsim.js runs it; in a checkout only while it is newer
+//                    than every source file, and the sources through tsx otherwise);
+//   dist/viewer.js   the browser program `daxsim view` inlines into its page;
+//   dist/esm, dist/cjs  the library (scripts/build-lib.mjs).
+// dist/ is emptied first, so a module removed from the sources leaves nothing behind.
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildLibrary } from './build-lib.mjs';
 import { viewerBuildOptions } from './viewer.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The command's source map (1.4 MB) helps in a checkout only: a packed build leaves it out.
+const packing = ['pack', 'publish'].includes(process.env.npm_command ?? '');
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 
 await build({
+  absWorkingDir: root,
   entryPoints: ['src/bin.ts'],
-  outfile: 'dist/daxsim.mjs',
+  outfile: join(root, 'dist', 'daxsim.mjs'),
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  sourcemap: 'linked',
+  sourcemap: packing ? false : 'linked',
   legalComments: 'none',
   logLevel: 'warning',
   // jsonc-parser's main entry is a UMD build that requires its own files at run time.
@@ -29,3 +40,5 @@ await build({
 });
 
 await build({ ...viewerBuildOptions(root), outfile: join(root, 'dist', 'viewer.js') });
+
+await buildLibrary(root);

@@ -28,7 +28,9 @@ function newest(root: string): number {
 export async function viewerScript(): Promise<string> {
   const root = packageRoot();
   const dist = join(root, 'dist', 'viewer.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newest(root)) return readFileSync(dist, 'utf8');
+  // An installed package ships no sources (nor scripts/), so its program is never stale.
+  const installed = !existsSync(join(root, 'src'));
+  if (existsSync(dist) && (installed || statSync(dist).mtimeMs >= newest(root))) return readFileSync(dist, 'utf8');
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');
