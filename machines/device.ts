@@ -186,7 +186,7 @@ function create(k: Kernel, f: { l: Record<string, Json>; pc: number; fn: string 
     }
     copied.push({ start: r.start, end: hex(u64(start + size - 1n)) });
   }
-  const id = k.fail.take('ida') ? '-ENOSPC' : idaGet(k.objW(regionId, 'dax_region').ida = k.own(region.ida), 0);
+  const id = k.fail.take('ida') ? '-ENOSPC' : idaGet(k.regionIdaW(regionId), 0);
   if (typeof id === 'string') {
     k.hit('devm_create_dev_dax:ida');
     return early(id);
@@ -197,7 +197,7 @@ function create(k: Kernel, f: { l: Record<string, Json>; pc: number; fn: string 
   const dax = alloc_dax(k, `${handle}/dax_dev`, handle);
   if (dax === null) {
     k.hit('devm_create_dev_dax:alloc_dax_null');
-    idaRemove(k.objW(regionId, 'dax_region').ida = k.own(k.obj(regionId, 'dax_region').ida), id);
+    idaRemove(k.regionIdaW(regionId), id);
     return early('NULL', handle);
   }
   // device_initialize, then cdev_init and cdev->owner = parent->driver->owner: outside a probe
@@ -294,9 +294,7 @@ export function put_device(k: Kernel, id: ObjId): void {
 function dev_dax_release(k: Kernel, dev: DevDaxRecord): void {
   k.hit('dev_dax_release');
   const regionId = dev.context.region;
-  const region = k.objW(regionId, 'dax_region');
-  region.ida = k.own(region.ida);
-  idaRemove(region.ida, dev.context.id);
+  idaRemove(k.regionIdaW(regionId), dev.context.id);
   dax_region_put(k, regionId);
   put_dax(k, dev.context.dax);
 }

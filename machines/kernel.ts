@@ -21,7 +21,7 @@ import type { Snapshot } from './compile.ts';
 import type { DaxSrcuContext, DaxSrcuEvent, DaxSrcuState } from './dax_srcu.ts';
 import { KERNEL_FUNCTION, type EventType, type FailSite, type KernelEvent } from './events.ts';
 import { hashState } from './hash.ts';
-import { newIda } from './ida.ts';
+import { newIda, type IdaState } from './ida.ts';
 import { Oops, refuse, StepRecord, type Outcome, type Ret, type Woken } from './outcome.ts';
 import type { ObjectKind, ObjId } from './records.ts';
 import { FINAL, OBJECT_MACHINES, SRCU_MACHINE, type StateName } from './registry.ts';
@@ -150,9 +150,16 @@ export class Kernel {
 
   // ---- the state as a value ----
 
+  /**
+   * Deep-freezes every state a kernel shares (tests set it): a kernel function that wrote a
+   * shared state in place, instead of copying it first, then fails where it writes.
+   */
+  static freezeShared = false;
+
   /** The current state. It is shared from now on: later steps copy what they write. */
   snapshot(): KernelState {
     this.owned = new WeakSet();
+    if (Kernel.freezeShared) deepFreeze(this.s);
     return this.s;
   }
 
@@ -341,6 +348,24 @@ export class Kernel {
   }
 
   // ---- the rest of the state ----
+
+  /** An IDA, writable with its heap of free ids (the minor IDA, or a region's). */
+  private idaW(ida: IdaState): IdaState {
+    const w = this.own(ida);
+    w.free = this.own(w.free);
+    return w;
+  }
+
+  /** dax_minor_ida, writable. */
+  minorsW(): IdaState {
+    return (this.w().minors = this.idaW(this.s.minors));
+  }
+
+  /** A region's IDA of dev_dax ids, writable. */
+  regionIdaW(region: ObjId): IdaState {
+    const r = this.objW(region, 'dax_region');
+    return (r.ida = this.idaW(r.ida));
+  }
 
   /** The parent device of that name, made on first use, writable. */
   parentW(name: string): Parent {
@@ -554,6 +579,12 @@ export class Kernel {
   actorOf(id: ObjId): AnyActorRef | undefined {
     return this.actors?.get(id);
   }
+}
+
+function deepFreeze(x: unknown): void {
+  if (x === null || typeof x !== 'object' || Object.isFrozen(x)) return;
+  Object.freeze(x);
+  for (const v of Object.values(x)) deepFreeze(v);
 }
 
 /** The kernel function a sleeping task waits in, for people: "synchronize_srcu", "device_lock(pfn0)". */

@@ -25,7 +25,7 @@ export function alloc_dax(k: Kernel, handle: string, priv: string): DaxDeviceRec
     return null;
   }
   // ida_simple_get: -ENOSPC when every minor is taken, -ENOMEM on allocation failure; both NULL.
-  const minor = k.fail.take('ida') ? '-ENOMEM' : idaGet(k.wf('minors'), k.s.nrDax);
+  const minor = k.fail.take('ida') ? '-ENOMEM' : idaGet(k.minorsW(), k.s.nrDax);
   if (typeof minor === 'string') {
     k.hit('alloc_dax:no_minor');
     return null;
@@ -33,7 +33,7 @@ export function alloc_dax(k: Kernel, handle: string, priv: string): DaxDeviceRec
   // dax_dev_get → iget5_locked: NULL when no inode can be allocated; the minor goes back.
   if (k.fail.take('iget5_locked')) {
     k.hit('alloc_dax:no_inode');
-    idaRemove(k.wf('minors'), minor);
+    idaRemove(k.minorsW(), minor);
     return null;
   }
   k.hit('alloc_dax:ok');
@@ -138,7 +138,7 @@ export function put_dax(k: Kernel, d: ObjId | null): Ret {
 /** dax_i_callback, one grace period after destroy: the minor goes back to the IDA. */
 function dax_i_callback(k: Kernel, id: ObjId): void {
   const d = k.obj(id, 'dax_device');
-  if (!idaRemove(k.wf('minors'), d.context.minor)) k.warn(`ida_remove called for id=${d.context.minor} which is not allocated.`);
+  if (!idaRemove(k.minorsW(), d.context.minor)) k.warn(`ida_remove called for id=${d.context.minor} which is not allocated.`);
   k.send(id, { type: 'rcu.callback' });
 }
 

@@ -30,14 +30,17 @@ export function u64(n: bigint): bigint {
 }
 
 /**
- * A cache of what an immutable holder's u64 fields decode to. `of(holder)` computes once per
- * holder object; a holder that changes is a new object (machine contexts, page-table entries).
+ * A cache of what an immutable holder's u64 fields decode to: `of(holder)` computes once per
+ * holder object and keeps the result on it under a symbol, which JSON, hashing and copies do
+ * not see. A holder that changes is a new object (machine contexts, page-table entries).
  */
 export function decoded<H extends object, D>(decode: (h: H) => D): (h: H) => D {
-  const cache = new WeakMap<H, D>();
+  const key = Symbol('decoded');
   return (h) => {
-    let d = cache.get(h);
-    if (d === undefined) cache.set(h, (d = decode(h)));
-    return d;
+    const d = (h as Record<symbol, D | undefined>)[key];
+    if (d !== undefined) return d;
+    const made = decode(h);
+    if (Object.isExtensible(h)) Object.defineProperty(h, key, { value: made, enumerable: false });
+    return made;
   };
 }

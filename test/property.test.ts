@@ -136,7 +136,7 @@ catches('frees the minor before the RCU callback', 'minors', broken({
       const b = k.s.handles[e.dax];
       const ret = run('dax.put')(k, e);
       const d = typeof b === 'number' ? k.obj(b, 'dax_device') : undefined;
-      if (d !== undefined && d.value === 'destroyed') idaRemove(k.wf('minors'), d.context.minor);
+      if (d !== undefined && d.value === 'destroyed') idaRemove(k.minorsW(), d.context.minor);
       return ret;
     },
   },
