@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { LogError } from './errors.ts';
 import { stringify } from './json.ts';
 import { serialiseStep, type JsonObject } from './log.ts';
-import { Replayer, type StepResult, type Summary } from './replay.ts';
+import { Replayer, type ReplayOptions, type StepResult, type Summary } from './replay.ts';
 import { readLines } from './io.ts';
 import { VerdictBuilder, type Verdict } from './verify.ts';
 
@@ -20,8 +20,9 @@ export async function replayFile(
   path: string,
   onStep: (r: StepResult) => void,
   afterChunk?: (bytesRead: number) => Promise<void>,
+  options: ReplayOptions = {},
 ): Promise<Streamed> {
-  const r = new Replayer(path);
+  const r = new Replayer(path, options);
   try {
     await readLines(path, (text, line) => {
       const res = r.feed(text, line);

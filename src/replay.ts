@@ -3,6 +3,7 @@
 // replayText is the same for a log held in memory (tests, the browser, embedding apps).
 import { PROGRAM } from '../machines/calls.ts';
 import type { EventType } from '../machines/events.ts';
+import { checkStep } from '../machines/invariants.ts';
 import { Kernel, type KernelHooks, type KernelProgram } from '../machines/kernel.ts';
 import { StepError, type Outcome } from '../machines/outcome.ts';
 import { die, LogError } from './errors.ts';
@@ -29,12 +30,19 @@ export interface ReplayOptions {
   program?: KernelProgram;
   /** Observers of the kernel (the inspector); the plain replay has none. */
   hooks?: KernelHooks;
+  /**
+   * Check the model's invariants after every step (replay --check): a broken one is reported as
+   * a divergence of key `invariant`, with the invariant's name and what broke it.
+   */
+  check?: boolean;
 }
 
 export class Replayer {
   private readonly reader: LogReader;
   private kernel: Kernel | undefined;
   private diverged = 0;
+  /** The invariant broken after the last step (replay --check), reported once. */
+  private broken = new Set<string>();
   /** Text of steps whose call is blocked, to place log errors found when they wake. */
   private readonly blockedText = new Map<number, string>();
 
@@ -63,6 +71,7 @@ export class Replayer {
       return undefined;
     }
     const k = this.kernel!;
+    const prev = this.options.check ? k.snapshot() : undefined;
     let out: Outcome;
     try {
       out = k.step(got.task, got.event, line);
@@ -75,12 +84,16 @@ export class Replayer {
     if (out.blocked) this.blockedText.set(line, text);
     if (out.woke !== undefined) for (const w of out.woke) this.blockedText.delete(w.line);
     const result: StepResult = { step: got, out };
-    if (got.expect !== undefined) {
-      const d = diverges(got.expect, out, (label) => k.stateOf(label));
-      if (d.length > 0) {
-        result.diverged = d;
-        this.diverged++;
-      }
+    const d = got.expect === undefined ? [] : diverges(got.expect, out, (label) => k.stateOf(label));
+    if (prev !== undefined) {
+      // A state that stays broken is reported at the step that broke it, not at every later one.
+      const v = checkStep(prev, k.s, got.event.type);
+      if (v !== undefined && !this.broken.has(v.message)) d.push({ key: 'invariant', expected: v.invariant, actual: v.message });
+      this.broken = new Set(v === undefined ? [] : [v.message]);
+    }
+    if (d.length > 0) {
+      result.diverged = d;
+      this.diverged++;
     }
     return result;
   }

@@ -6,8 +6,29 @@ import { Output } from '../io.ts';
 import { writeStep } from '../jsonl.ts';
 import type { StepResult } from '../replay.ts';
 import { logError, type DaxsimCommand, type Status } from './types.ts';
+import { InvalidArgumentError } from 'commander';
+import { atReport, formatAt, type AtReport } from '../at.ts';
+import { LogError } from '../errors.ts';
+import { readLines } from '../io.ts';
+import { Replayer } from '../replay.ts';
 
-export async function replay(log: string, opts: { json?: boolean }): Promise<Status> {
+/** A step number for --at: a positive integer. */
+function atStep(v: string): number {
+  if (!/^[1-9][0-9]*$/.test(v)) throw new InvalidArgumentError('expected a step number (1, 2, …)');
+  return Number(v);
+}
+
+/** Control characters of log text shown escaped, so that a log cannot drive the terminal. */
+const visible = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+interface ReplayOpts {
+  json?: boolean;
+  check?: boolean;
+  at?: number;
+}
+
+export async function replay(log: string, opts: ReplayOpts): Promise<Status> {
+  if (opts.at !== undefined) return replayAt(log, opts.at, opts.json === true);
   const out = new Output(process.stdout);
   let steps = 0;
   const json = (r: StepResult) => {
@@ -20,10 +41,15 @@ export async function replay(log: string, opts: { json?: boolean }): Promise<Sta
   };
   // Never under --json; only for a terminal (Progress checks).
   const progress = opts.json ? undefined : new Progress(process.stderr, { total: sizeOf(log) });
-  const res = await replayFile(log, opts.json ? json : human, async (bytes) => {
-    progress?.update(steps, bytes);
-    await out.maybeFlush();
-  });
+  const res = await replayFile(
+    log,
+    opts.json ? json : human,
+    async (bytes) => {
+      progress?.update(steps, bytes);
+      await out.maybeFlush();
+    },
+    { check: opts.check === true },
+  );
   progress?.done();
   if (res.error !== undefined) {
     await out.flush();
@@ -34,6 +60,30 @@ export async function replay(log: string, opts: { json?: boolean }): Promise<Sta
   return res.summary.diverged > 0 ? 1 : 0;
 }
 
+/** replay --at N: the state after step N (daxlog.md §9), as a report or one JSON object. */
+async function replayAt(log: string, n: number, json: boolean): Promise<Status> {
+  const r = new Replayer(log);
+  let report: AtReport | undefined;
+  try {
+    await readLines(log, (text, line) => {
+      if (report !== undefined) throw STOP;
+      const res = r.feed(text, line);
+      if (res !== undefined && res.step.seq === n) report = atReport(r.model!, n, line);
+    });
+  } catch (e) {
+    if (e instanceof LogError) return logError(e);
+    if (e !== STOP) throw e;
+  }
+  if (report === undefined) {
+    const steps = r.model === undefined ? 0 : r.end().steps;
+    return logError(new LogError(log, 0, 0, `--at ${n}: the log has ${steps} steps`));
+  }
+  process.stdout.write(json ? JSON.stringify(report) + '\n' : formatAt(report, visible));
+  return 0;
+}
+
+const STOP = Symbol('stop');
+
 export const replayCommand: DaxsimCommand = {
   register(program, exit) {
     program
@@ -41,6 +91,8 @@ export const replayCommand: DaxsimCommand = {
       .description('replay one log and print each step with its outcome')
       .argument('<log>', "a daxlog file, or '-' for standard input")
       .option('--json', 'print JSON Lines: each step with its outcome ("out") and any divergence')
-      .action(async (log: string, opts: { json?: boolean }) => exit(await replay(log, opts)));
+      .option('--check', "also check the model's invariants after every step; a broken one is reported like a divergence")
+      .option('--at <n>', 'print the state after step n instead: objects, dax_srcu, page tables, blocked tasks', atStep)
+      .action(async (log: string, opts: ReplayOpts) => exit(await replay(log, opts)));
   },
 };

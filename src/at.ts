@@ -1,0 +1,82 @@
+// What `daxsim replay LOG --at N` shows (daxlog.md §9): after step N, every object's state and
+// context, the dax_srcu domain, the page tables and the blocked tasks, read from the kernel's
+// state. The same report serves scripts (--json, one object) and people.
+import type { Kernel } from '../machines/kernel.ts';
+import { labelled, type KernelState, type Leaf, type PudSlot } from '../machines/state.ts';
+
+export interface AtReport {
+  step: number;
+  line: number;
+  objects: { label: string; kind: string; state: string; context?: Record<string, unknown> }[];
+  dax_srcu: { state: string; context: Record<string, unknown> };
+  page_tables: { vma: string; size: string; start: string; end: string; phys: string; write: boolean }[];
+  blocked: { task: string; type: string; line: number; where: string }[];
+}
+
+/** Context fields that point at other objects (by id): shown by the object's label. */
+const POINTERS = new Set(['region', 'dax', 'devdax', 'private', 'file']);
+
+function context(s: KernelState, ctx: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(ctx)) out[k] = POINTERS.has(k) && typeof v === 'number' ? (s.objects[v]?.label ?? null) : v;
+  return out;
+}
+
+const SPAN = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
+
+/** Every page-table entry, in address order. */
+function leaves(s: KernelState): Leaf[] {
+  const out: Leaf[] = [];
+  const isLeaf = (x: object): x is Leaf => 'size' in x;
+  const slots = <T>(r: Record<number, T>) => Object.keys(r).map(Number).sort((a, b) => a - b).map((k) => r[k]!);
+  for (const a of slots(s.mm.pud) as PudSlot[]) {
+    if (isLeaf(a)) out.push(a);
+    else for (const b of slots(a.pmd)) if (isLeaf(b)) out.push(b);
+    else out.push(...slots(b.pte));
+  }
+  return out;
+}
+
+export function atReport(k: Kernel, step: number, line: number): AtReport {
+  const s = k.s;
+  return {
+    step,
+    line,
+    objects: labelled(s).map(([label, o]) =>
+      'ptr' in o ? { label, kind: o.kind, state: o.ptr } : { label, kind: o.kind, state: o.value, context: context(s, o.context as object) },
+    ),
+    dax_srcu: { state: s.srcu.value, context: s.srcu.context as unknown as Record<string, unknown> },
+    page_tables: leaves(s).map((l) => ({
+      vma: s.objects[l.vma]?.label ?? String(l.vma),
+      size: l.size,
+      start: l.base,
+      end: '0x' + (BigInt(l.base) + SPAN[l.size]).toString(16),
+      phys: l.phys,
+      write: l.write,
+    })),
+    blocked: k.blockedTasks(),
+  };
+}
+
+const value = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(value).join(', ')}]` : v !== null && typeof v === 'object' ? `{${Object.entries(v).map(([k, x]) => `${k}: ${value(x)}`).join(', ')}}` : v === null ? 'NULL' : String(v);
+
+/** The report for people: a section each, one line per object, entry or task. */
+export function formatAt(r: AtReport, escape: (s: string) => string = (s) => s): string {
+  const lines = [`after step ${r.step} (line ${r.line})`, 'objects'];
+  const w = Math.max(8, ...r.objects.map((o) => o.label.length));
+  if (r.objects.length === 0) lines.push('  (none)');
+  for (const o of r.objects) {
+    const ctx = o.context === undefined ? '' : ` ${Object.entries(o.context).map(([k, v]) => `${k}=${value(v)}`).join(' ')}`;
+    lines.push(`  ${escape(o.label).padEnd(w)}  ${o.kind.padEnd(10)}  ${o.state.padEnd(12)}${escape(ctx)}`);
+  }
+  const c = r.dax_srcu.context;
+  lines.push('dax_srcu', `  ${r.dax_srcu.state}  ${Object.entries(c).map(([k, v]) => `${k}=${escape(value(v))}`).join(' ')}`);
+  lines.push('page tables');
+  if (r.page_tables.length === 0) lines.push('  (none)');
+  for (const p of r.page_tables) lines.push(`  ${escape(p.vma)}  ${p.size} ${p.start}-${p.end} -> ${p.phys}${p.write ? ' writable' : ' read-only'}`);
+  lines.push('blocked');
+  if (r.blocked.length === 0) lines.push('  (none)');
+  for (const b of r.blocked) lines.push(`  ${escape(b.task)}  ${b.type} (line ${b.line}), sleeping in ${escape(b.where)}`);
+  return lines.join('\n') + '\n';
+}
