@@ -35,9 +35,11 @@ export interface DaxSrcuContext {
   /** srcu_idx; dax_read_lock returns its low bit. */
   idx: number;
   nextReader: number;
-  /** Tasks inside a read-side section, in the order they entered it. */
+  /** Tasks inside a read-side section, in the order they entered it (so by id). */
   readers: SrcuReader[];
-  /** synchronize_srcu calls still waiting, in call order. */
+  /** Each reading task's reader id, to find it without a scan. */
+  holders: Record<string, number>;
+  /** synchronize_srcu calls still waiting, in call order (so by threshold). */
   waiters: SrcuWaiter[];
   /** Tasks whose synchronize_srcu may return: their grace period ended, they are not woken yet. */
   done: string[];
@@ -53,27 +55,31 @@ export type DaxSrcuState = 'idle' | 'reading' | 'synchronizing';
 
 /** Where the task's reader entry is, or -1 when the task holds no dax_read_lock. */
 export function readerOf(ctx: DaxSrcuContext, task: string): number {
-  const rs = ctx.readers;
-  for (let i = 0; i < rs.length; i++) if (rs[i]!.task === task) return i;
-  return -1;
+  const id = ctx.holders[task];
+  if (id === undefined) return -1;
+  // Readers are in id order: a binary search.
+  let lo = 0;
+  let hi = ctx.readers.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ctx.readers[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-/** The readers left once `task` leaves its innermost section. */
-function readersAfterUnlock(ctx: DaxSrcuContext, task: string): SrcuReader[] {
-  const i = readerOf(ctx, task);
-  const r = ctx.readers[i]!;
-  const readers = ctx.readers.slice();
-  if (r.depth === 1) readers.splice(i, 1);
-  else readers[i] = { ...r, depth: r.depth - 1 };
-  return readers;
+/** The id of the oldest reader once `task` leaves its innermost section; Infinity when none is left. */
+function oldestAfterUnlock(ctx: DaxSrcuContext, task: string): number {
+  const first = ctx.readers[0];
+  if (first === undefined) return Infinity;
+  if (first.task !== task || first.depth > 1) return first.id;
+  return ctx.readers[1]?.id ?? Infinity;
 }
 
 /** How many of the waiters (in call order) have no reader left that entered before them. */
-function graceOver(readers: SrcuReader[], waiters: SrcuWaiter[]): number {
-  const oldest = readers[0];
-  if (oldest === undefined) return waiters.length;
+function graceOver(oldest: number, waiters: SrcuWaiter[]): number {
   let n = 0;
-  while (n < waiters.length && waiters[n]!.threshold <= oldest.id) n++;
+  while (n < waiters.length && waiters[n]!.threshold <= oldest) n++;
   return n;
 }
 
@@ -81,44 +87,59 @@ const LOCK = { kernel: 'dax_read_lock' };
 const UNLOCK = { kernel: 'dax_read_unlock' };
 const SYNC = { kernel: 'synchronize_srcu' };
 
+// The actions change the context's lists in place and hand them back: dax_srcu can hold
+// thousands of readers and waiters, and copying the lists at every lock, unlock and
+// synchronize_srcu made waiting quadratic. The kernel owns the context it sends an event with
+// (Kernel.srcuSend copies a shared one first), and an actor owns its own.
 export const daxSrcuMachine = setup({
   types: { context: {} as DaxSrcuContext, events: {} as DaxSrcuEvent },
   guards: {
-    holds_read_lock: ({ context, event }) => 'task' in event && readerOf(context, event.task) >= 0,
+    holds_read_lock: ({ context, event }) => 'task' in event && context.holders[event.task] !== undefined,
     // Guards see the context before the transition's actions run.
     last_reader: ({ context }) => context.readers.length === 1 && context.readers[0]!.depth === 1,
-    /** The unlock ends the grace period of every waiter. */
+    /** The unlock ends the grace period of every waiter (waiters are in threshold order). */
     ends_every_wait: ({ context, event }) =>
-      event.type === 'dax_srcu.read_unlock' && graceOver(readersAfterUnlock(context, event.task), context.waiters) === context.waiters.length,
+      event.type === 'dax_srcu.read_unlock' && context.waiters.at(-1)!.threshold <= oldestAfterUnlock(context, event.task),
   },
   actions: {
     enter: assign(({ context, event }) => {
       const task = (event as { task: string }).task;
       const i = readerOf(context, task);
-      if (i < 0) return { nextReader: context.nextReader + 1, readers: [...context.readers, { id: context.nextReader, task, depth: 1 }] };
-      const readers = context.readers.slice();
-      readers[i] = { ...readers[i]!, depth: readers[i]!.depth + 1 };
-      return { readers };
+      if (i >= 0) {
+        context.readers[i]!.depth++;
+        return { readers: context.readers };
+      }
+      context.readers.push({ id: context.nextReader, task, depth: 1 });
+      context.holders[task] = context.nextReader;
+      return { nextReader: context.nextReader + 1, readers: context.readers, holders: context.holders };
     }),
     // The unlock leaves the task's section; waiters with no earlier reader left are done.
     leave: assign(({ context, event }) => {
-      const readers = readersAfterUnlock(context, (event as { task: string }).task);
-      const n = graceOver(readers, context.waiters);
-      if (n === 0) return { readers };
-      return { readers, waiters: context.waiters.slice(n), done: [...context.done, ...context.waiters.slice(0, n).map((w) => w.task)] };
+      const task = (event as { task: string }).task;
+      const i = readerOf(context, task);
+      const r = context.readers[i]!;
+      if (r.depth > 1) r.depth--;
+      else {
+        if (i === 0) context.readers.shift();
+        else context.readers.splice(i, 1);
+        delete context.holders[task];
+      }
+      const n = graceOver(context.readers[0]?.id ?? Infinity, context.waiters);
+      for (const w of context.waiters.splice(0, n)) context.done.push(w.task);
+      return { readers: context.readers, holders: context.holders, waiters: context.waiters, done: context.done };
     }),
     // srcu_idx flips; with readers inside, the caller waits for those that entered before it.
     start_grace_period: assign(({ context, event }) => {
       const task = (event as { task: string }).task;
-      if (context.readers.length === 0) return { idx: context.idx + 1 };
-      return { idx: context.idx + 1, waiters: [...context.waiters, { task, threshold: context.nextReader }] };
+      if (context.readers.length > 0) context.waiters.push({ task, threshold: context.nextReader });
+      return { idx: context.idx + 1, waiters: context.waiters };
     }),
-    forget_done: assign({ done: [] }),
+    forget_done: assign({ done: () => [] }),
   },
 }).createMachine({
   id: 'dax_srcu',
   description: 'dax_srcu (drivers/dax/super.c): the one SRCU domain every dax_device shares',
-  context: { idx: 0, nextReader: 0, readers: [], waiters: [], done: [] },
+  context: () => ({ idx: 0, nextReader: 0, readers: [], holders: Object.create(null) as Record<string, number>, waiters: [], done: [] }),
   initial: 'idle',
   // The kernel has woken the tasks in `done`.
   on: { 'dax_srcu.woken': { actions: 'forget_done', meta: SYNC, description: 'the kernel woke the tasks whose synchronize_srcu returned' } },

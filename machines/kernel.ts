@@ -114,6 +114,7 @@ export function initialState(config: KernelConfig): KernelState {
     warnedOnce: [],
     blocked: dict(),
     sleepSeq: 0,
+    parentWaits: [],
     retiring: [],
   };
 }
@@ -382,8 +383,16 @@ export class Kernel {
   /** Sends an event to the dax_srcu domain's machine (it must take it). */
   srcuSend(event: DaxSrcuEvent): Snapshot<DaxSrcuState, DaxSrcuContext> {
     const s = this.s.srcu;
-    const next = SRCU_MACHINE.compiled.transition(s.value, s.context, event);
+    // The machine's actions change its lists in place (dax_srcu.ts): a shared context is
+    // copied, lists and readers, before they do.
+    let ctx = s.context;
+    const owned = this.owned;
+    if (owned !== null && !owned.has(ctx)) {
+      ctx = { ...ctx, readers: ctx.readers.map((r) => ({ ...r })), holders: copyDict(ctx.holders), waiters: ctx.waiters.slice(), done: ctx.done.slice() };
+    }
+    const next = SRCU_MACHINE.compiled.transition(s.value, ctx, event);
     if (next === undefined) throw new Error(`bug: dax_srcu (${s.value}) has no transition for ${event.type}`);
+    owned?.add(next.context);
     this.w().srcu = { value: next.value, context: next.context };
     this.actors?.get(-1)?.send(event);
     return this.s.srcu;
@@ -465,6 +474,7 @@ export class Kernel {
     const entry: Blocked = { type, line, fail: this.fail.left, stack, wait, seq: s.sleepSeq++ };
     this.owned?.add(entry);
     this.wf('blocked')[task] = entry;
+    if (wait.on !== 'synchronize_srcu') this.wf('parentWaits').push(task);
     this.hit('task:blocked');
   }
 
@@ -492,27 +502,25 @@ export class Kernel {
     }
   }
 
-  /** The earliest task (before seq) whose device_lock is free or whose drain is over. */
+  /**
+   * The earliest task (before seq) whose device_lock is free or whose drain is over. Only the
+   * tasks asleep on a parent are looked at (parentWaits, in the order they went to sleep).
+   */
   private readyOther(before: number): string | undefined {
-    let best: string | undefined;
-    let bestSeq = before;
-    const blocked = this.s.blocked;
-    for (const task in blocked) {
-      const b = blocked[task]!;
-      if (b.seq >= bestSeq || b.wait.on === 'synchronize_srcu') continue;
+    for (const task of this.s.parentWaits) {
+      const b = this.s.blocked[task]!;
+      if (b.seq >= before) return undefined;
+      if (b.wait.on === 'synchronize_srcu') continue;
       const p = this.s.parents[b.wait.parent]!;
-      const ready = b.wait.on === 'device_lock' ? p.lockOwner === null : p.groupReaders.length === 0;
-      if (ready) {
-        best = task;
-        bestSeq = b.seq;
-      }
+      if (b.wait.on === 'device_lock' ? p.lockOwner === null : p.groupReaders.length === 0) return task;
     }
-    return best;
+    return undefined;
   }
 
   private resume(task: string): void {
     const b = this.s.blocked[task]!;
     delete this.wf('blocked')[task];
+    if (b.wait.on !== 'synchronize_srcu') this.w().parentWaits = this.s.parentWaits.filter((t) => t !== task);
     this.current = task;
     this.fail = new FailSites(this.owned === null ? b.fail : [...b.fail]);
     const stack = this.owned === null ? b.stack : b.stack.map((f) => ({ ...f, l: { ...f.l } }));

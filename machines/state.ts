@@ -155,6 +155,8 @@ export interface KernelState {
   warnedOnce: string[];
   blocked: Dict<Blocked>;
   sleepSeq: number;
+  /** The tasks asleep on a parent device (device_lock, a kernfs drain), in the order they slept. */
+  parentWaits: string[];
   /** Displaced objects that became final in the last step: they leave the registry next step. */
   retiring: ObjId[];
 }
@@ -173,6 +175,7 @@ export function fromJson(state: KernelState): KernelState {
     parents: nullProto(state.parents),
     nodes: nullProto(state.nodes),
     blocked: nullProto(state.blocked),
+    srcu: { ...state.srcu, context: { ...state.srcu.context, holders: nullProto(state.srcu.context.holders) } },
   };
 }
 

@@ -106,7 +106,7 @@ export const synchronize_srcu: Sleeper = (k, f) => {
     k.warn(ILLEGAL_SYNCHRONIZE);
   }
   const srcu = k.srcuSend({ type: 'dax_srcu.synchronize', task });
-  const waits = srcu.context.waiters.some((w) => w.task === task);
+  const waits = srcu.context.waiters.at(-1)?.task === task; // a waiter joins at the end
   if (!waits) {
     k.hit('synchronize_srcu:no_readers');
     return ret(0);
