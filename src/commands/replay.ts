@@ -1,9 +1,10 @@
-// daxsim replay LOG [--json]: each step with its outcome; 0, 1 on divergence, 2 on a log error.
+// daxsim replay LOG [--json]: each step with its outcome, then a summary (a closing JSON line
+// under --json); 0, 1 on divergence, 2 on a log error (and no summary).
 import { replayFile, sizeOf } from '../files.ts';
 import { Progress } from '../progress.ts';
 import { formatStep, formatSummary } from '../format.ts';
 import { Output } from '../io.ts';
-import { writeStep } from '../jsonl.ts';
+import { summaryJson, writeStep } from '../jsonl.ts';
 import type { StepResult } from '../replay.ts';
 import { logError, type DaxsimCommand, type Status } from './types.ts';
 
@@ -29,7 +30,7 @@ export async function replay(log: string, opts: { json?: boolean }): Promise<Sta
     await out.flush();
     return logError(res.error);
   }
-  if (!opts.json) out.write(formatSummary(res.summary));
+  out.write(opts.json ? summaryJson(res.summary) : formatSummary(res.summary));
   await out.flush();
   return res.summary.diverged > 0 ? 1 : 0;
 }
@@ -40,7 +41,7 @@ export const replayCommand: DaxsimCommand = {
       .command('replay')
       .description('replay one log and print each step with its outcome')
       .argument('<log>', "a daxlog file, or '-' for standard input")
-      .option('--json', 'print JSON Lines: each step with its outcome ("out") and any divergence')
+      .option('--json', 'print JSON Lines: each step with its outcome ("out") and any divergence, then a closing "summary" line')
       .action(async (log: string, opts: { json?: boolean }) => exit(await replay(log, opts)));
   },
 };
