@@ -1,4 +1,4 @@
-// Writing the file a user names with -o (record, view), so that no failure damages a file
+// Writing the file a user names with -o (record, view, diagram), so that no failure damages a file
 // (daxlog.md §8 ruling 17). The output is written to a temporary file beside it and renamed
 // over it only when complete: a log error, a full disk or an interrupt leaves what was there
 // as it was, and no temporary file behind.
@@ -14,10 +14,10 @@ import { LogError } from './errors.ts';
 
 /**
  * Where `output` may be written, as a path to rename over (a symbolic link resolved), or why it
- * may not. `input` is the log being read ('-' for standard input); `what` names the output in
- * a refusal ("the recorded log").
+ * may not. `input` is the log being read ('-' for standard input), if any; `what` names the
+ * output in a refusal ("the recorded log").
  */
-export function outputTarget(output: string, input: string, what: string): string | LogError {
+export function outputTarget(output: string, input: string | undefined, what: string): string | LogError {
   const refuse = (over: string) => new LogError(output, 0, 0, `refusing to write ${what} over ${over}; choose another -o`);
   let link: Stats;
   try {
@@ -35,7 +35,7 @@ export function outputTarget(output: string, input: string, what: string): strin
   if (st.isCharacterDevice() || st.isBlockDevice()) return refuse('a device');
   if (st.isFIFO()) return refuse('a FIFO');
   if (!st.isFile()) return refuse('something that is not a regular file');
-  const same = sameAsInput(st, output, input);
+  const same = input === undefined ? undefined : sameAsInput(st, output, input);
   if (same !== undefined) return refuse(`its input${same}`);
   return link.isSymbolicLink() ? realpathSync(output) : output;
 }
@@ -144,6 +144,22 @@ export class ReplacementFile {
       this.discard();
       throw cannotWrite(this.output, e);
     }
+  }
+}
+
+/** Writes all of `text` in the place of `target` (from outputTarget); a LogError if it cannot. */
+export function replaceWith(output: string, target: string, text: string): LogError | undefined {
+  let file: ReplacementFile | undefined;
+  try {
+    file = new ReplacementFile(output, target);
+    file.write(text);
+    file.commit();
+    return undefined;
+  } catch (e) {
+    if (e instanceof LogError) return e;
+    throw e;
+  } finally {
+    file?.discard();
   }
 }
 

@@ -283,6 +283,26 @@ unwritable('record: a write that fails half-way through a long log, with the pre
   assert.equal(snapshot(dir), before);
 });
 
+unwritable('diagram: a missing directory, a directory, a device: exit 2, no stack trace', () => {
+  const dir = tmp();
+  mkdirSync(join(dir, 'sub'));
+  symlinkSync('/dev/null', join(dir, 'null'));
+  const before = snapshot(dir);
+  const cases: [string, string][] = [
+    ['no/such/dir.md', 'no/such/dir.md: cannot write: ENOENT: no such file or directory'],
+    ['sub', 'sub: refusing to write the diagram over a directory; choose another -o'],
+    ['null', 'null: refusing to write the diagram over a device; choose another -o'],
+  ];
+  for (const [out, message] of cases) {
+    const r = daxsim(['diagram', 'dax_device', '-o', out], { cwd: dir });
+    assert.is(r.err, `daxsim: ${message}\n`);
+    assert.is(r.code, 2);
+  }
+  assert.equal(snapshot(dir), before);
+  assert.is(daxsim(['diagram', 'dax_device', '-o', 'd.md'], { cwd: dir }).code, 0);
+  assert.match(readFileSync(join(dir, 'd.md'), 'utf8'), /^stateDiagram-v2\n/);
+});
+
 unwritable.run();
 
 // ---------------------------------------------------------------------------------------------

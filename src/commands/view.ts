@@ -5,7 +5,7 @@
 // cannot or must not write (nothing written).
 import { basename } from 'node:path';
 import { LogError } from '../errors.ts';
-import { outputTarget, ReplacementFile } from '../replace.ts';
+import { outputTarget, replaceWith } from '../replace.ts';
 import { replayText } from '../replay.ts';
 import { viewerPage } from '../viewer/page.ts';
 import { viewerScript } from '../viewer/script.ts';
@@ -23,26 +23,10 @@ export async function view(log: string, opts: { output: string }): Promise<Statu
   const checked = replayText(text, log);
   if (checked.error !== undefined) return logError(checked.error);
   const page = await viewerPage({ text, file: log === '-' ? 'stdin' : basename(log) }, await viewerScript());
-  const written = writePage(opts.output, target, page);
+  const written = replaceWith(opts.output, target, page);
   if (written !== undefined) return logError(written);
   process.stderr.write(`wrote ${printable(opts.output)} (${checked.summary!.steps} steps)\n`);
   return checked.summary!.diverged > 0 ? 1 : 0;
-}
-
-/** Writes the page in the target's place (src/replace.ts); a LogError when it cannot. */
-function writePage(output: string, target: string, page: string): LogError | undefined {
-  let file: ReplacementFile | undefined;
-  try {
-    file = new ReplacementFile(output, target);
-    file.write(page);
-    file.commit();
-    return undefined;
-  } catch (e) {
-    if (e instanceof LogError) return e;
-    throw e;
-  } finally {
-    file?.discard();
-  }
 }
 
 export const viewCommand: DaxsimCommand = {
