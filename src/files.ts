@@ -82,7 +82,8 @@ export function sizeOf(path: string): number | undefined {
  * takes the output's place only when the whole log replayed: memory does not grow with the
  * log, and a log error, a write error or an interrupt leaves `output` as it was and no file
  * behind. An output that must not be replaced (the input itself, a device, ...) is refused
- * before anything is read.
+ * before anything is read. While it writes, SIGINT, SIGTERM and SIGHUP remove the temporary
+ * file and end the process (with 130, 143, 129), also when called as a library function.
  */
 export async function recordFile(input: string, output: string): Promise<Streamed> {
   const target = outputTarget(output, input, 'the recorded log');

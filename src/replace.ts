@@ -1,7 +1,7 @@
-// Writing the file a user names with -o (record, view, diagram), so that no failure damages a file
-// (daxlog.md §8 ruling 17). The output is written to a temporary file beside it and renamed
-// over it only when complete: a log error, a full disk or an interrupt leaves what was there
-// as it was, and no temporary file behind.
+// Writing the file a user names with -o (record, view, diagram) so that no failure damages a
+// file (daxlog.md §8 ruling 17). The output is written to a temporary file beside it and
+// renamed over it only when complete: a log error, a full disk or an interrupt leaves what was
+// there as it was, and no temporary file behind.
 //
 // Before anything is read, the target is checked. Refused: the log being read (by name, by a
 // hard or symbolic link, or as standard input redirected from it), a directory, a device, a
@@ -174,8 +174,14 @@ function keepOwnerAndMode(fd: number, target: string): void {
   } catch {
     return; // a new file: the default mode, as for any file we create
   }
-  fchmodSync(fd, old.mode & 0o7777);
-  if (process.getuid?.() === 0) fchownSync(fd, old.uid, old.gid);
+  // Permission bits only: a set-user-ID bit must not pass to content it was never given for.
+  fchmodSync(fd, old.mode & 0o777);
+  if (process.getuid?.() !== 0) return;
+  try {
+    fchownSync(fd, old.uid, old.gid);
+  } catch {
+    // A file system without owners (FAT) refuses: the new file has the owner all files there have.
+  }
 }
 
 function cannotWrite(output: string, e: unknown): LogError {

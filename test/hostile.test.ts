@@ -5,7 +5,7 @@
 // exit 2 (130 / 143 for an interrupt) with one clear line, never a stack trace, and leave the
 // user's files as they were. The logs are written here: some are megabytes.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { suite } from 'uvu';
@@ -376,6 +376,17 @@ for (const [command, what] of [
     assert.equal(readdirSync(join(dir, 'keep')), ['real']);
   });
 }
+
+refused('record: the file it replaces keeps its mode, and its owner when run as root', () => {
+  const dir = workspace();
+  chmodSync(join(dir, 'out.jsonl'), 0o640);
+  if (isRoot) chownSync(join(dir, 'out.jsonl'), 1234, 5678);
+  const r = daxsim(['record', 'in.jsonl', '-o', 'out.jsonl'], { cwd: dir });
+  assert.is(r.code, 0, r.err);
+  const st = statSync(join(dir, 'out.jsonl'));
+  assert.is(st.mode & 0o7777, 0o640);
+  if (isRoot) assert.equal([st.uid, st.gid], [1234, 5678]);
+});
 
 refused.run();
 
