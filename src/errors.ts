@@ -1,6 +1,7 @@
 // The three tiers of daxsim (guide/style.md): kernel outcomes are data, divergences are
 // returned values, and a log that cannot be replayed is a LogError. Only bugs throw anything
 // else. `die` is the one way a LogError is raised; the public API catches it at its edge.
+import { printable } from './text.ts';
 
 /** A log that cannot be replayed; line 0 means the file as a whole (it cannot be read, say). */
 export class LogError extends Error {
@@ -10,7 +11,8 @@ export class LogError extends Error {
     readonly column: number,
     readonly reason: string,
   ) {
-    super(line > 0 ? `${file}:${line}:${column}: ${reason}` : `${file}: ${reason}`);
+    // The message goes to terminals: the file's name and the log text it quotes are anyone's.
+    super(printable(line > 0 ? `${file}:${line}:${column}: ${reason}` : `${file}: ${reason}`));
     this.name = 'LogError';
   }
 }

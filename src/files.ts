@@ -1,13 +1,14 @@
 // The file side of replay, verify and record for Node: streaming a log from a file or
 // standard input through a Replayer, finding logs in directories, and writing a recorded log
-// to a new file that is renamed into place (never over its input).
-import { closeSync, fsyncSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// to a new file that is renamed into place (never over its input: src/replace.ts).
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { LogError } from './errors.ts';
 import { stringify } from './json.ts';
 import { serialiseStep, type JsonObject } from './log.ts';
 import { Replayer, type ReplayOptions, type StepResult, type Summary } from './replay.ts';
 import { readLines } from './io.ts';
+import { outputTarget, ReplacementFile } from './replace.ts';
 import { VerdictBuilder, type Verdict } from './verify.ts';
 
 export type Streamed = { summary: Summary; error?: undefined } | { summary?: undefined; error: LogError };
@@ -78,30 +79,23 @@ export function sizeOf(path: string): number | undefined {
 /**
  * Replays `input` and writes it to `output` with each step's expect set to its outcome (ret,
  * state, warn, and blocked / oops where present). Comment and blank lines are kept. Lines are
- * written as they are replayed, a chunk at a time, to a new file beside the target, which is
- * renamed into place only when the whole log replayed: memory does not grow with the log, and
- * a log error leaves `output` as it was and no file behind.
+ * written as they are replayed, a chunk at a time, to a ReplacementFile (src/replace.ts) that
+ * takes the output's place only when the whole log replayed: memory does not grow with the
+ * log, and a log error, a write error or an interrupt leaves `output` as it was and no file
+ * behind. An output that must not be replaced (the input itself, a device, ...) is refused
+ * before anything is read. While it writes, SIGINT, SIGTERM and SIGHUP remove the temporary
+ * file and end the process (with 130, 143, 129), also when called as a library function.
  */
 export async function recordFile(input: string, output: string): Promise<Streamed> {
-  if (input !== '-' && sameFile(input, output)) {
-    return { error: new LogError(output, 0, 0, 'refusing to write the recorded log over its input; choose another -o') };
-  }
-  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
-  const cannotWrite = (e: unknown): never => {
-    if (isFsError(e)) throw new LogError(output, 0, 0, `cannot write: ${e.message}`);
-    throw e;
-  };
-  let fd: number | undefined;
-  let created = false;
-  let renamed = false;
+  const target = outputTarget(output, input, 'the recorded log');
+  if (target instanceof LogError) return { error: target };
+  let file: ReplacementFile | undefined;
   try {
-    fd = catching(() => openSync(tmp, 'wx'), cannotWrite);
-    created = true;
-    const out = fd;
+    const out = (file = new ReplacementFile(output, target));
     const r = new Replayer(input);
     let lines: string[] = [];
     const flush = async () => {
-      if (lines.length > 0) catching(() => writeSync(out, lines.join('\n') + '\n'), cannotWrite);
+      if (lines.length > 0) out.write(lines.join('\n') + '\n');
       lines = [];
     };
     await readLines(input, (text, line) => {
@@ -110,29 +104,14 @@ export async function recordFile(input: string, output: string): Promise<Streame
     }, input, flush);
     const summary = r.end();
     await flush();
-    catching(() => {
-      fsyncSync(out);
-      closeSync(out);
-      fd = undefined;
-      renameSync(tmp, output);
-    }, cannotWrite);
-    renamed = true;
+    out.commit();
     return { summary };
   } catch (e) {
     if (e instanceof LogError) return { error: e };
     if (isFsError(e)) return { error: new LogError(input, 0, 0, `cannot read: ${e.message}`) };
     throw e;
   } finally {
-    if (fd !== undefined) closeSync(fd);
-    if (created && !renamed) rmSync(tmp, { force: true });
-  }
-}
-
-function catching<T>(f: () => T, handler: (e: unknown) => never): T {
-  try {
-    return f();
-  } catch (e) {
-    return handler(e);
+    file?.discard();
   }
 }
 
@@ -145,12 +124,4 @@ function recorded(res: StepResult): JsonObject {
   if (o.blocked) e['blocked'] = true;
   if (o.oops !== undefined) e['oops'] = o.oops;
   return JSON.parse(stringify(e)) as JsonObject;
-}
-
-function sameFile(a: string, b: string): boolean {
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return false;
-  }
 }

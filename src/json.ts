@@ -1,7 +1,11 @@
 // JSON for log lines. JSON.parse is the fast path and the judge of validity; jsonc-parser
 // (VS Code's parser) is used only where JSON.parse cannot help: to find the column of an
 // error, to find the node a schema error is about, and to read integers above 2^53 exactly.
+// jsonc-parser recurses once per level of nesting, so it only ever sees text whose depth is
+// known to be within MAX_DEPTH (json_checks.ts).
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { countKeys, findRepeatedKey, isTooDeep, MAX_DEPTH, repeatsKey, tooDeepAt } from './json_checks.ts';
+import { printable } from './text.ts';
 
 const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
 
@@ -17,23 +21,62 @@ export function parseJson(text: string): Parsed {
   } catch (e) {
     return syntaxError(text, (e as Error).message);
   }
+  const keys = countKeys(value);
+  if (isTooDeep(keys)) return tooDeep(tooDeepAt(text));
+  if (repeatsKey(text, keys)) return repeatedKey(text);
   if (INEXACT.test(text)) value = exact(text) ?? value;
   return { ok: true, value };
 }
 
-function syntaxError(text: string, fallback: string): Parsed {
-  const errors: ParseError[] = [];
-  parseTree(text, errors, STRICT);
-  const first = errors[0];
-  if (!first) return { ok: false, offset: 0, message: `bad JSON: ${fallback}` };
-  const at = text[first.offset];
-  const found = at === undefined ? 'the end of the line' : visible(JSON.stringify(text.slice(first.offset, first.offset + 12)));
-  return { ok: false, offset: first.offset, message: `bad JSON: ${describe(printParseErrorCode(first.error))}, found ${found}` };
+function tooDeep(offset: number): Parsed {
+  return { ok: false, offset, message: `expected at most ${MAX_DEPTH} levels of nested objects and lists, found a ${MAX_DEPTH + 1}th` };
 }
 
-/** JSON text with the characters a terminal does not show (a byte order mark, say) escaped. */
-function visible(json: string): string {
-  return json.replace(/[\u007f-\u009f\u00ad\u200b-\u200f\u2028\u2029\u2060\ufeff\ufff9-\ufffb]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+function repeatedKey(text: string): Parsed {
+  const r = findRepeatedKey(text)!;
+  const name = printable([...r.path, r.key].join('.'));
+  return {
+    ok: false,
+    offset: r.second,
+    message: `${name}: expected each key once in an object, found ${printable(JSON.stringify(r.key))} again (first at column ${r.first + 1})`,
+  };
+}
+
+/**
+ * The first syntax error, as jsonc-parser places and names it. Text nested past MAX_DEPTH is
+ * cut where it goes too deep, and that is the error unless jsonc-parser finds one before it.
+ */
+function syntaxError(text: string, fallback: string): Parsed {
+  const deep = tooDeepAt(text);
+  const errors: ParseError[] = [];
+  parseTree(deep < 0 ? text : text.slice(0, deep), errors, STRICT);
+  const first = errors[0];
+  if (deep >= 0 && (first === undefined || first.offset >= deep)) return tooDeep(deep);
+  if (!first) return { ok: false, offset: 0, message: `bad JSON: ${printable(fallback)}` };
+  const code = printParseErrorCode(first.error);
+  const offset = IN_STRING.has(code) ? badCharacterAt(text, first.offset) : first.offset;
+  const found = offset >= text.length ? 'the end of the line' : printable(JSON.stringify(text.slice(offset, offset + 12)));
+  return { ok: false, offset, message: `bad JSON: ${describe(code)}, found ${found}` };
+}
+
+/** Errors jsonc-parser places at the start of the string they are in. */
+const IN_STRING = new Set(['InvalidCharacter', 'InvalidEscapeCharacter', 'InvalidUnicode']);
+
+/**
+ * The offset of what is wrong in the string that opens at `start`: a control character, or the
+ * backslash of a bad escape. The string's start when nothing is (it should not happen).
+ */
+function badCharacterAt(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) break;
+    if (c < 0x20) return i;
+    if (c !== 0x5c) continue;
+    const esc = text[i + 1];
+    if (esc === 'u' ? !/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)) : !'"\\/bfnrt'.includes(esc ?? '')) return i;
+    i++;
+  }
+  return start;
 }
 
 function describe(code: string): string {

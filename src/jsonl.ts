@@ -1,11 +1,12 @@
 // The JSON Lines output of `daxsim replay --json`: one object per step with seq, line, task,
-// event and expect as written, its outcome as `out`, and `diverged` when it diverged. Written by
+// event and expect as written, its outcome as `out`, and `diverged` when it diverged; then one
+// closing `summary` line (daxlog.md §8 ruling 16). Written by
 // hand around JSON.stringify for the leaves: this runs once per step of logs with millions of
 // steps, and the generic serialiser was a tenth of the replay time.
 import type { Outcome } from '../machines/outcome.ts';
 import { stringify } from './json.ts';
 import type { Output } from './io.ts';
-import type { StepResult } from './replay.ts';
+import type { StepResult, Summary } from './replay.ts';
 
 const str = JSON.stringify as (s: string) => string;
 
@@ -47,6 +48,16 @@ export function stepJson(r: StepResult): string {
   s += `,"out":${outcomeJson(r.out)}`;
   if (r.diverged !== undefined) s += `,"diverged":${stringify(r.diverged)}`;
   return s + '}\n';
+}
+
+/**
+ * The closing line, after the steps: the step and divergence counts and the tasks left blocked
+ * (only the keys ruling 16 names, in its order), so that a reader of the JSON Lines learns how
+ * the log ended without the human summary.
+ */
+export function summaryJson(s: Summary): string {
+  const blocked = s.blocked.map((b) => `{"task":${str(b.task)},"type":${str(b.type)},"line":${b.line}}`).join(',');
+  return `{"summary":{"steps":${s.steps},"diverged":${s.diverged},"blocked":[${blocked}]}}\n`;
 }
 
 /**

@@ -77,7 +77,7 @@ export class LogReader {
     if (!parsed.ok) die(this.file, line, parsed.offset + 1, parsed.message);
     const value = parsed.value;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      die(this.file, line, firstColumn(text), `expected a JSON object, found ${shown(value)}`);
+      die(this.file, line, firstColumn(text), `expected a JSON object, found ${foundAt(value, text, firstColumn(text) - 1)}`);
     }
     const obj = value as JsonObject;
     if (this.header === undefined) return (this.header = this.readHeader(obj, text, line));
@@ -118,7 +118,8 @@ export class LogReader {
     this.validate(check.envelope, obj, text, line, []);
     const seq = ++this.steps;
     if (obj['seq'] !== undefined && obj['seq'] !== seq) {
-      die(this.file, line, this.column(text, ['seq']), `seq: expected ${seq} (this step's position), found ${shown(obj['seq'])}`);
+      const col = this.column(text, ['seq']);
+      die(this.file, line, col, `seq: expected ${seq} (this step's position), found ${foundAt(obj['seq'], text, col - 1)}`);
     }
     const raw = obj['event'] as JsonObject;
     const type = raw['type'] as EventType;
@@ -159,7 +160,8 @@ export class LogReader {
   private u64(v: Json | undefined, text: string, line: number, path: (string | number)[]): bigint {
     const n = toU64(v);
     if (n === undefined) {
-      die(this.file, line, this.column(text, path), `${path.join('.')}: expected an unsigned 64-bit integer, found ${shown(v)} (beyond 64 bits)`);
+      const col = this.column(text, path);
+      die(this.file, line, col, `${path.join('.')}: expected an unsigned 64-bit integer, found ${foundAt(v, text, col - 1)} (beyond 64 bits)`);
     }
     return n;
   }
@@ -177,7 +179,8 @@ export class LogReader {
       die(this.file, line, this.column(text, path, true), `${name}: unknown key; expected one of ${allowed.map((k) => JSON.stringify(k)).join(', ')}`);
     }
     const expected = (error.schema as { expected?: string }).expected ?? error.message.replace(/^Expected /, '');
-    die(this.file, line, this.column(text, path), `${name}: expected ${expected}, found ${missing ? 'nothing' : shown(error.value)}`);
+    const col = this.column(text, path);
+    die(this.file, line, col, `${name}: expected ${expected}, found ${missing ? 'nothing' : foundAt(error.value, text, col - 1)}`);
   }
 
   private schemaAt(schema: TSchema, path: (string | number)[]): TSchema {
@@ -211,8 +214,23 @@ function firstColumn(text: string): number {
 
 /** A found value as a message shows it: JSON, cut to a readable length. */
 export function shown(v: unknown): string {
-  const s = v === undefined ? 'nothing' : stringify(v);
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+  return cut(v === undefined ? 'nothing' : stringify(v));
+}
+
+const cut = (s: string): string => (s.length > 40 ? `${s.slice(0, 37)}...` : s);
+
+/** A JSON number token, from where the sticky search starts. */
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+
+/**
+ * A found value that starts at `offset` of the line, as shown: a number as the log wrote it
+ * (JSON.parse reads 1e400 as Infinity, which JSON prints as null, and 1e3 as 1000).
+ */
+function foundAt(v: unknown, text: string, offset: number): string {
+  if (typeof v !== 'number' && typeof v !== 'bigint') return shown(v);
+  NUMBER.lastIndex = offset;
+  const raw = NUMBER.exec(text)?.[0];
+  return raw === undefined ? shown(v) : cut(raw);
 }
 
 /** A whole log in memory: the header and its steps. Raises LogError. */

@@ -40,10 +40,31 @@ replay('gives the same bytes on every run and from any working directory', () =>
 replay('--json prints one JSON object per step with seq, line, task, event, expect and out', () => {
   const r = daxsim(['replay', '--json', TRACE]);
   const lines = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
-  assert.is(lines.length, 8);
+  assert.is(lines.length, 9, 'eight steps and the summary');
   assert.equal(Object.keys(lines[2]), ['seq', 'line', 'task', 'event', 'expect', 'out']);
   assert.equal(lines[2].out, { state: { a: 'killing' }, blocked: true });
   assert.equal(lines[5].out.woke, [{ task: 'B', type: 'dax.kill', ret: 0, line: 4 }]);
+});
+
+replay('--json ends with one summary line: steps, divergences, and the tasks left blocked (ruling 16)', () => {
+  const log = [
+    '{"daxlog": 1}',
+    '{"event": {"type": "dax.alloc", "dax": "a"}, "expect": {"ret": 1}}',
+    '{"task": "A", "event": {"type": "dax_srcu.read_lock"}}',
+    '# B waits for A, which never unlocks',
+    '{"task": "B", "event": {"type": "dax.kill", "dax": "a"}}',
+  ].join('\n');
+  const r = daxsim(['replay', '--json', '-'], { input: log });
+  assert.is(r.code, 1);
+  const last = r.out.trimEnd().split('\n').at(-1)!;
+  assert.is(last, '{"summary":{"steps":3,"diverged":1,"blocked":[{"task":"B","type":"dax.kill","line":5}]}}');
+  assert.equal(Object.keys(JSON.parse(last).summary), ['steps', 'diverged', 'blocked']);
+  assert.is(r.out.split('\n').filter((l) => l.includes('"summary"')).length, 1);
+  const human = daxsim(['replay', '-'], { input: log });
+  assert.match(human.out, /\n3 steps; 1 diverged; task B blocked in kill_dax \(line 5\), sleeping in synchronize_srcu\n$/, 'the human summary stays');
+  const bad = daxsim(['replay', '--json', 'test/fixtures/bad-field.jsonl']);
+  assert.is(bad.code, 2);
+  assert.not.match(bad.out, /summary/, 'no summary for a log that could not be replayed');
 });
 
 replay('exits 1 and reports each divergence', () => {

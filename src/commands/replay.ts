@@ -1,9 +1,10 @@
-// daxsim replay LOG [--json]: each step with its outcome; 0, 1 on divergence, 2 on a log error.
+// daxsim replay LOG [--json]: each step with its outcome, then a summary (a closing JSON line
+// under --json); 0, 1 on divergence, 2 on a log error (and no summary).
 import { replayFile, sizeOf } from '../files.ts';
 import { Progress } from '../progress.ts';
 import { formatStep, formatSummary } from '../format.ts';
 import { Output } from '../io.ts';
-import { writeStep } from '../jsonl.ts';
+import { summaryJson, writeStep } from '../jsonl.ts';
 import type { StepResult } from '../replay.ts';
 import { logError, type DaxsimCommand, type Status } from './types.ts';
 import { InvalidArgumentError } from 'commander';
@@ -11,6 +12,7 @@ import { atReport, formatAt, type AtReport } from '../at.ts';
 import { LogError } from '../errors.ts';
 import { readLines } from '../io.ts';
 import { Replayer } from '../replay.ts';
+import { printable } from '../text.ts';
 
 /** A step number for --at: a positive integer. */
 function atStep(v: string): number {
@@ -18,8 +20,6 @@ function atStep(v: string): number {
   return Number(v);
 }
 
-/** Control characters of log text shown escaped, so that a log cannot drive the terminal. */
-const visible = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 interface ReplayOpts {
   json?: boolean;
@@ -55,7 +55,7 @@ export async function replay(log: string, opts: ReplayOpts): Promise<Status> {
     await out.flush();
     return logError(res.error);
   }
-  if (!opts.json) out.write(formatSummary(res.summary));
+  out.write(opts.json ? summaryJson(res.summary) : formatSummary(res.summary));
   await out.flush();
   return res.summary.diverged > 0 ? 1 : 0;
 }
@@ -78,7 +78,7 @@ async function replayAt(log: string, n: number, json: boolean): Promise<Status> 
     const steps = r.model === undefined ? 0 : r.end().steps;
     return logError(new LogError(log, 0, 0, `--at ${n}: the log has ${steps} steps`));
   }
-  process.stdout.write(json ? JSON.stringify(report) + '\n' : formatAt(report, visible));
+  process.stdout.write(json ? JSON.stringify(report) + '\n' : formatAt(report, printable));
   return 0;
 }
 
@@ -90,7 +90,7 @@ export const replayCommand: DaxsimCommand = {
       .command('replay')
       .description('replay one log and print each step with its outcome')
       .argument('<log>', "a daxlog file, or '-' for standard input")
-      .option('--json', 'print JSON Lines: each step with its outcome ("out") and any divergence')
+      .option('--json', 'print JSON Lines: each step with its outcome ("out") and any divergence, then a closing "summary" line')
       .option('--check', "also check the model's invariants after every step; a broken one is reported like a divergence")
       .option('--at <n>', 'print the state after step n instead: objects, dax_srcu, page tables, blocked tasks', atStep)
       .action(async (log: string, opts: ReplayOpts) => exit(await replay(log, opts)));

@@ -4,6 +4,7 @@ import { KERNEL_FUNCTION } from '../../machines/events.ts';
 import { findLogs, sizeOf, verifyFile } from '../files.ts';
 import { Progress } from '../progress.ts';
 import { stringify } from '../json.ts';
+import { printable } from '../text.ts';
 import { verifyStatus, type Verdict } from '../verify.ts';
 import type { DaxsimCommand, Status } from './types.ts';
 
@@ -25,13 +26,15 @@ export async function verify(paths: string[]): Promise<Status> {
   return verifyStatus(verdicts);
 }
 
+/** One log's verdict; the file's name and the values it quotes are shown printable (src/text.ts). */
 function verdictLine(v: Verdict): string {
   if (v.error !== undefined) return `${kleur.red('error')}  ${v.error.message}\n`;
-  const blocked = v.blocked.map((b) => `; task ${b.task} left blocked in ${KERNEL_FUNCTION[b.type]} (line ${b.line}), sleeping in ${b.where}`).join('');
-  if (v.diverged === 0) return `${kleur.green('ok')}     ${v.file} (${v.steps} steps${blocked})\n`;
+  const file = printable(v.file);
+  const blocked = v.blocked.map((b) => `; task ${printable(b.task)} left blocked in ${KERNEL_FUNCTION[b.type]} (line ${b.line}), sleeping in ${b.where}`).join('');
+  if (v.diverged === 0) return `${kleur.green('ok')}     ${file} (${v.steps} steps${blocked})\n`;
   const f = v.first!;
   const d = f.divergence;
-  return `${kleur.red('FAIL')}   ${v.file}: ${v.diverged} of ${v.steps} steps diverged; first at line ${f.line}: ${d.key} expected ${stringify(d.expected)}, got ${stringify(d.actual)}${blocked}\n`;
+  return `${kleur.red('FAIL')}   ${file}: ${v.diverged} of ${v.steps} steps diverged; first at line ${f.line}: ${printable(d.key)} expected ${printable(stringify(d.expected))}, got ${printable(stringify(d.actual))}${blocked}\n`;
 }
 
 export const verifyCommand: DaxsimCommand = {
