@@ -183,7 +183,15 @@ export function compileMachine<V extends string, C, E extends { type: string }, 
       for (const t of candidates) {
         if (t.guard !== undefined && !t.guard({ context, event })) continue;
         let next = context as Record<string, unknown>;
-        for (const a of t.assigns) next = Object.assign({}, next, a(next, event));
+        for (const a of t.assigns) {
+          // As XState's assign: a new context with the update over the old one (string keys only:
+          // a hash kept on the old context under a symbol must not follow it).
+          const update = a(next, event);
+          const merged: Record<string, unknown> = {};
+          for (const k in next) merged[k] = next[k];
+          for (const k in update) merged[k] = update[k];
+          next = merged;
+        }
         return { value: (t.target ?? value) as V, context: next as C, taken: t };
       }
       return undefined;

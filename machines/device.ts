@@ -223,7 +223,8 @@ function create(k: Kernel, f: { l: Record<string, Json>; pc: number; fn: string 
     rc = '-EEXIST';
   }
   if (rc !== undefined) {
-    f.l = { ...f.l, dev: dev.id, rc };
+    f.l['dev'] = dev.id;
+    f.l['rc'] = rc;
     return call(f, 1, 'kill_dev_dax', { dev: dev.id });
   }
   k.send(dev.id, { type: 'dev_dax.cdev_add' });

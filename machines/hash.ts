@@ -1,8 +1,9 @@
 // A canonical 64-bit hash of a kernel state (or any JSON-like value): equal values hash equally
 // whatever order their objects' keys were added in, across runs and processes. Two 32-bit lanes
 // of multiply-xorshift mixing; an object's entries are combined by addition (order does not
-// count), an array's in order. Explorers pass a cache: the parts of a state that are shared
-// between states are immutable, so their hash is computed once.
+// count), an array's in order. Explorers ask for `memo`: the parts of a state that states share
+// are never written again (copy-on-write), so each object's hash is kept on it, under a symbol
+// that JSON, copies and this hash do not see, and computed once.
 
 export type Hash64 = [number, number];
 
@@ -22,6 +23,17 @@ function str(s: string, seed: number): number {
   return h;
 }
 
+/** The two lanes of an object key's hash: keys repeat in every state, so each is hashed once. */
+const keyLanes = new Map<string, Hash64>();
+function key(k: string): Hash64 {
+  let h = keyLanes.get(k);
+  if (h === undefined) {
+    h = [str(k, OBJ), str(k, OBJ ^ 0xdeadbeef)];
+    if (keyLanes.size < 100_000) keyLanes.set(k, h);
+  }
+  return h;
+}
+
 /** Seeds per kind of value, so that 1, "1", [1] and {"1": …} differ. */
 const NUM = 0x9e3779b1;
 const STR = 0x7f4a7c15;
@@ -34,7 +46,9 @@ function num(n: number, seed: number): number {
   return str(String(n), seed ^ 0x5bd1e995);
 }
 
-function lanes(v: unknown, cache: WeakMap<object, Hash64> | undefined): Hash64 {
+const MEMO = Symbol('hash');
+
+function lanes(v: unknown, memo: boolean): Hash64 {
   switch (typeof v) {
     case 'number':
       return [num(v, NUM), num(v, NUM ^ 0xdeadbeef)];
@@ -46,15 +60,17 @@ function lanes(v: unknown, cache: WeakMap<object, Hash64> | undefined): Hash64 {
       return [0x3456789, 0x9876543];
     case 'object': {
       if (v === null) return [0x4567891, 0x1987654];
-      const hit = cache?.get(v);
-      if (hit !== undefined) return hit;
+      if (memo) {
+        const hit = (v as Record<symbol, Hash64 | undefined>)[MEMO];
+        if (hit !== undefined) return hit;
+      }
       let a: number;
       let b: number;
       if (Array.isArray(v)) {
         a = mix(ARR, v.length);
         b = mix(ARR ^ 0xdeadbeef, v.length);
         for (const x of v) {
-          const [p, q] = lanes(x, cache);
+          const [p, q] = lanes(x, memo);
           a = mix(a, p);
           b = mix(b, q);
         }
@@ -65,16 +81,18 @@ function lanes(v: unknown, cache: WeakMap<object, Hash64> | undefined): Hash64 {
         for (const k in v) {
           const x = (v as Record<string, unknown>)[k];
           if (x === undefined) continue;
-          const [p, q] = lanes(x, cache);
-          sa = (sa + mix(str(k, OBJ), p)) >>> 0;
-          sb = (sb + mix(str(k, OBJ ^ 0xdeadbeef), q)) >>> 0;
+          const [p, q] = lanes(x, memo);
+          const [ka, kb] = key(k);
+          sa = (sa + mix(ka, p)) >>> 0;
+          sb = (sb + mix(kb, q)) >>> 0;
           n++;
         }
         a = mix(mix(OBJ, n), sa);
         b = mix(mix(OBJ ^ 0xdeadbeef, n), sb);
       }
       const h: Hash64 = [a, b];
-      cache?.set(v, h);
+      // A plain property store (a symbol key: JSON, for-in copies and this hash skip it).
+      if (memo && Object.isExtensible(v)) (v as Record<symbol, Hash64>)[MEMO] = h;
       return h;
     }
     default:
@@ -82,13 +100,16 @@ function lanes(v: unknown, cache: WeakMap<object, Hash64> | undefined): Hash64 {
   }
 }
 
-/** The two 32-bit lanes of a value's hash. */
-export function hash64(v: unknown, cache?: WeakMap<object, Hash64>): Hash64 {
-  return lanes(v, cache);
+/**
+ * The two 32-bit lanes of a value's hash. With memo, each object keeps its hash: only for
+ * values no one writes any more (states shared copy-on-write, as an explorer keeps them).
+ */
+export function hash64(v: unknown, memo = false): Hash64 {
+  return lanes(v, memo);
 }
 
 /** A value's hash as 16 hex digits. */
-export function hashState(v: unknown, cache?: WeakMap<object, Hash64>): string {
-  const [a, b] = lanes(v, cache);
+export function hashState(v: unknown, memo = false): string {
+  const [a, b] = lanes(v, memo);
   return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }

@@ -28,6 +28,7 @@ import { FINAL, OBJECT_MACHINES, SRCU_MACHINE, type StateName } from './registry
 import { run, type CallTable, type SleeperTable, type Step as SleepStep } from './sleep.ts';
 import {
   copyDict,
+  copyOf,
   dict,
   fromJson,
   type AnyRecord,
@@ -171,10 +172,10 @@ export class Kernel {
     if (this.hooks.inspect !== undefined) this.startActors();
   }
 
-  /** A kernel with this one's state, stepped independently of it. */
+  /** A kernel with this one's state, stepped independently of it (neither writes the other's). */
   clone(): Kernel {
-    const k = new Kernel(this.snapshot(), this.program);
-    k.owned = new WeakSet();
+    const k = Object.create(Kernel.prototype) as Kernel;
+    Object.assign(k, this, { s: this.snapshot(), owned: new WeakSet(), record: new StepRecord(), actors: undefined, hooks: {} });
     return k;
   }
 
@@ -189,7 +190,7 @@ export class Kernel {
   own<T extends object>(x: T): T {
     const owned = this.owned;
     if (owned === null || owned.has(x)) return x;
-    const copy = (Array.isArray(x) ? x.slice() : Object.getPrototypeOf(x) === null ? copyDict(x as Record<string, unknown>) : { ...x }) as T;
+    const copy = (Array.isArray(x) ? x.slice() : copyOf(x)) as T;
     owned.add(copy);
     return copy;
   }
@@ -388,7 +389,11 @@ export class Kernel {
     let ctx = s.context;
     const owned = this.owned;
     if (owned !== null && !owned.has(ctx)) {
-      ctx = { ...ctx, readers: ctx.readers.map((r) => ({ ...r })), holders: copyDict(ctx.holders), waiters: ctx.waiters.slice(), done: ctx.done.slice() };
+      ctx = copyOf(ctx);
+      ctx.readers = ctx.readers.map(copyOf);
+      ctx.holders = copyDict(ctx.holders);
+      ctx.waiters = ctx.waiters.slice();
+      ctx.done = ctx.done.slice();
     }
     const next = SRCU_MACHINE.compiled.transition(s.value, ctx, event);
     if (next === undefined) throw new Error(`bug: dax_srcu (${s.value}) has no transition for ${event.type}`);
@@ -523,7 +528,7 @@ export class Kernel {
     if (b.wait.on !== 'synchronize_srcu') this.w().parentWaits = this.s.parentWaits.filter((t) => t !== task);
     this.current = task;
     this.fail = new FailSites(this.owned === null ? b.fail : [...b.fail]);
-    const stack = this.owned === null ? b.stack : b.stack.map((f) => ({ ...f, l: { ...f.l } }));
+    const stack = this.owned === null ? b.stack : b.stack.map((f) => ({ fn: f.fn, pc: f.pc, l: copyOf(f.l) }));
     let woken: Woken;
     try {
       const r = run(this, this.program.sleepers, stack);

@@ -26,9 +26,20 @@ export function dict<T>(): Dict<T> {
   return Object.create(null) as Dict<T>;
 }
 
+/**
+ * A shallow copy of a plain object or dictionary (keeping its prototype, or its lack of one).
+ * Only string keys are copied: a hash kept on the original under a symbol (hash.ts) does not
+ * follow it to a copy that is about to be written.
+ */
+export function copyOf<T extends object>(x: T): T {
+  const c = (Object.getPrototypeOf(x) === null ? Object.create(null) : {}) as Record<string, unknown>;
+  for (const k in x) c[k] = (x as Record<string, unknown>)[k];
+  return c as T;
+}
+
 /** A copy of d, with no prototype either. */
 export function copyDict<T>(d: Dict<T>): Dict<T> {
-  return Object.assign(Object.create(null) as Dict<T>, d);
+  return copyOf(d);
 }
 
 export type AnyRecord = DaxDeviceRecord | DaxRegionRecord | DevDaxRecord | FileRecord | VmAreaRecord;

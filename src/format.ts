@@ -35,7 +35,8 @@ export function formatStep(r: StepResult): string {
   for (const l of out.log ?? []) detail('log', printable(l));
   if (out.oops !== undefined) detail('oops', kleur.red(printable(out.oops)));
   for (const d of r.diverged ?? []) {
-    lines.push(kleur.red(`    ✗ ${printable(d.key)}: expected ${show(d.expected)}, got ${show(d.actual)}`));
+    if (d.key === 'invariant') lines.push(kleur.red(`    ✗ invariant ${show(d.expected)} broken: ${show(d.actual)}`));
+    else lines.push(kleur.red(`    ✗ ${printable(d.key)}: expected ${show(d.expected)}, got ${show(d.actual)}`));
   }
   return lines.join('\n') + '\n';
 }
