@@ -26,7 +26,7 @@
 import type { EventType } from './events.ts';
 import { idaHas } from './ida.ts';
 import { FINAL, OBJECT_MACHINES } from './registry.ts';
-import type { AnyRecord, KernelState, Leaf, PudSlot } from './state.ts';
+import { leavesOf, type AnyRecord, type KernelState } from './state.ts';
 import { big } from './u64.ts';
 
 export type InvariantName = 'refcount' | 'minors' | 'region' | 'srcu' | 'tasks' | 'handles' | 'pgtable' | 'final' | 'free' | 'kill' | 'fault';
@@ -137,16 +137,7 @@ function handles(s: KernelState): Violation | undefined {
   return undefined;
 }
 
-function leaves(s: KernelState): Leaf[] {
-  const out: Leaf[] = [];
-  const isLeaf = (x: object): x is Leaf => 'size' in x;
-  for (const a of Object.values(s.mm.pud) as PudSlot[]) {
-    if (isLeaf(a)) out.push(a);
-    else for (const b of Object.values(a.pmd)) if (isLeaf(b)) out.push(b);
-    else out.push(...Object.values(b.pte));
-  }
-  return out;
-}
+const leaves = leavesOf;
 
 const BYTES = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
 

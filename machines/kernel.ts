@@ -111,7 +111,7 @@ export function initialState(config: KernelConfig): KernelState {
     rcu: [],
     parents: dict(),
     nodes: dict(),
-    mm: { vmas: [], pud: {} },
+    mm: { vmas: [], pud: { i: [], e: [] } },
     warnedOnce: [],
     blocked: dict(),
     sleepSeq: 0,

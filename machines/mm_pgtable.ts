@@ -1,7 +1,8 @@
 // The page tables of the address space (v4.12 core mm, kernel-semantics.md §5), as far as the
 // fault path can see them. Levels are real tables: the PUD level maps 1 GiB slots; a PUD slot
 // is empty, a huge leaf, or a PMD table of 512 slots; a PMD slot is empty, a huge leaf, or a PTE
-// table of 512 slots; a PTE slot is empty or a leaf. Tables are plain objects keyed by slot.
+// table of 512 slots; a PTE slot is empty or a leaf. A table keeps its present slots in order
+// (state.ts Slots): a lookup is a binary search.
 //
 // Faults allocate tables on the way down (pmd_alloc after the PUD stage; a PTE table when a PTE
 // is inserted). Zapping removes leaves and never frees a table, so a zapped 2 MiB entry leaves
@@ -15,7 +16,7 @@
 import type { FaultSize } from './events.ts';
 import type { Kernel } from './kernel.ts';
 import type { ObjId } from './records.ts';
-import type { Leaf, PmdTable, PteTable, PudSlot } from './state.ts';
+import type { Leaf, PmdTable, PteTable, PudSlot, Slots } from './state.ts';
 import { big, decoded, hex } from './u64.ts';
 
 export const BYTES: Record<FaultSize, bigint> = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
@@ -31,39 +32,88 @@ const pteSlot = (page: number) => page % 512;
 /** A leaf's base and physical address as bigints (leaves are never changed, only replaced). */
 export const leafAddr = decoded((l: Leaf) => ({ base: big(l.base), phys: big(l.phys) }));
 
+// ---- slot tables ----
+
+/** Where slot i is, or would go, in t.i. */
+function find<T>(t: Slots<T>, i: number): number {
+  const a = t.i;
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (a[m]! < i) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+function get<T>(t: Slots<T>, i: number): T | undefined {
+  const j = find(t, i);
+  return t.i[j] === i ? t.e[j] : undefined;
+}
+
+/** A writable copy of t (its index and entry lists copied too, when shared). */
+function own<T>(k: Kernel, t: Slots<T>): Slots<T> {
+  const w = k.own(t);
+  w.i = k.own(w.i);
+  w.e = k.own(w.e);
+  return w;
+}
+
+function set<T>(w: Slots<T>, i: number, v: T): void {
+  const j = find(w, i);
+  if (w.i[j] === i) w.e[j] = v;
+  else {
+    w.i.splice(j, 0, i);
+    w.e.splice(j, 0, v);
+  }
+}
+
+function del<T>(w: Slots<T>, i: number): void {
+  const j = find(w, i);
+  if (w.i[j] !== i) return;
+  w.i.splice(j, 1);
+  w.e.splice(j, 1);
+}
+
+const empty = <T>(): Slots<T> => ({ i: [], e: [] });
+
+// ---- the levels ----
+
 /** The leaf that maps the page, if any. */
 export function leafAt(k: Kernel, page: number): Leaf | undefined {
-  const a = k.s.mm.pud[pudSlot(page)];
+  const a = get(k.s.mm.pud, pudSlot(page));
   if (a === undefined || isLeaf(a)) return a;
-  const b = a.pmd[pmdSlot(page)];
+  const b = get(a.pmd, pmdSlot(page));
   if (b === undefined || isLeaf(b)) return b;
-  return b.pte[pteSlot(page)];
+  return get(b.pte, pteSlot(page));
 }
 
 /** pud_none / pmd_none for the slot that covers the page. */
 export function slotEmpty(k: Kernel, level: 'PUD' | 'PMD', page: number): boolean {
-  const a = k.s.mm.pud[pudSlot(page)];
+  const a = get(k.s.mm.pud, pudSlot(page));
   if (level === 'PUD') return a === undefined;
-  return a === undefined || (!isLeaf(a) && a.pmd[pmdSlot(page)] === undefined);
+  return a === undefined || (!isLeaf(a) && get(a.pmd, pmdSlot(page)) === undefined);
 }
 
 /** The PUD level, writable. */
-function pudW(k: Kernel): Record<number, PudSlot> {
+function pudW(k: Kernel): Slots<PudSlot> {
   const mm = k.wf('mm');
-  return (mm.pud = k.own(mm.pud));
+  return (mm.pud = own(k, mm.pud));
 }
 
 /** The PMD table in PUD slot u, writable (it must be a table). */
-function pmdW(k: Kernel, u: number): Record<number, Leaf | PteTable> {
+function pmdW(k: Kernel, u: number): Slots<Leaf | PteTable> {
   const pud = pudW(k);
-  const t = (pud[u] = k.own(pud[u] as PmdTable));
-  return (t.pmd = k.own(t.pmd));
+  const t = k.own(get(pud, u) as PmdTable);
+  set(pud, u, t);
+  return (t.pmd = own(k, t.pmd));
 }
 
 /** pmd_alloc: an empty PUD slot gets a PMD table. */
 export function allocPmdTable(k: Kernel, page: number): void {
   const u = pudSlot(page);
-  if (k.s.mm.pud[u] === undefined) pudW(k)[u] = { pmd: {} };
+  if (get(k.s.mm.pud, u) === undefined) set(pudW(k), u, { pmd: empty<Leaf | PteTable>() });
 }
 
 /**
@@ -76,21 +126,22 @@ export function install(k: Kernel, size: FaultSize, addr: bigint, phys: bigint, 
   const u = pudSlot(page);
   const leaf: Leaf = { size, base: hex(addr & ~(BYTES[size] - 1n)), phys: hex(phys), vma, write: size === 'PTE' || write };
   if (size === 'PUD') {
-    pudW(k)[u] = leaf;
+    set(pudW(k), u, leaf);
     return;
   }
-  const a = k.s.mm.pud[u];
-  if (a === undefined || isLeaf(a)) pudW(k)[u] = { pmd: {} };
+  const a = get(k.s.mm.pud, u);
+  if (a === undefined || isLeaf(a)) set(pudW(k), u, { pmd: empty<Leaf | PteTable>() });
   const m = pmdSlot(page);
+  const pmd = pmdW(k, u);
   if (size === 'PMD') {
-    pmdW(k, u)[m] = leaf;
+    set(pmd, m, leaf);
     return;
   }
-  const pmd = pmdW(k, u);
-  const b = pmd[m];
-  const pte = (pmd[m] = b === undefined || isLeaf(b) ? { pte: {} } : k.own(b));
-  pte.pte = k.own(pte.pte);
-  pte.pte[pteSlot(page)] = leaf;
+  const b = get(pmd, m);
+  const pte = b === undefined || isLeaf(b) ? { pte: empty<Leaf>() } : k.own(b);
+  set(pmd, m, pte);
+  pte.pte = own(k, pte.pte);
+  set(pte.pte, pteSlot(page), leaf);
 }
 
 /**
@@ -107,32 +158,34 @@ export function zapVma(k: Kernel, vma: ObjId, start: bigint, end: bigint): boole
   let zapped = false;
   const first = pudSlot(pageOf(start));
   const last = pudSlot(pageOf(end - 1n));
-  for (let u = first; u <= last; u++) {
-    const a = k.s.mm.pud[u];
-    if (a === undefined) continue;
+  const pud = k.s.mm.pud;
+  // Backwards through each table: a slot zapped in place does not move the ones still to see.
+  for (let j = find(pud, last + 1) - 1; j >= 0 && pud.i[j]! >= first; j--) {
+    const u = pud.i[j]!;
+    const a = pud.e[j]!;
     if (isLeaf(a)) {
       if (meets(a)) {
-        delete pudW(k)[u];
+        del(pudW(k), u);
         zapped = true;
       }
       continue;
     }
-    for (const key in a.pmd) {
-      const m = Number(key);
-      const b = a.pmd[m]!;
+    for (let n = a.pmd.i.length - 1; n >= 0; n--) {
+      const m = a.pmd.i[n]!;
+      const b = a.pmd.e[n]!;
       if (isLeaf(b)) {
         if (meets(b)) {
-          delete pmdW(k, u)[m];
+          del(pmdW(k, u), m);
           zapped = true;
         }
         continue;
       }
-      for (const tkey in b.pte) {
-        const t = Number(tkey);
-        if (!meets(b.pte[t]!)) continue;
+      for (let x = b.pte.i.length - 1; x >= 0; x--) {
+        if (!meets(b.pte.e[x]!)) continue;
         const pmd = pmdW(k, u);
-        const pte = (pmd[m] = k.own(pmd[m] as PteTable));
-        delete (pte.pte = k.own(pte.pte))[t];
+        const pte = k.own(get(pmd, m) as PteTable);
+        set(pmd, m, pte);
+        del((pte.pte = own(k, pte.pte)), b.pte.i[x]!);
         zapped = true;
       }
     }
@@ -150,15 +203,15 @@ export function freeTables(k: Kernel, start: bigint, end: bigint, inUse: (from: 
     const page = pageOf(a);
     const u = pudSlot(page);
     const m = pmdSlot(page);
-    const t = k.s.mm.pud[u];
+    const t = get(k.s.mm.pud, u);
     if (t === undefined || isLeaf(t)) continue;
-    const pte = t.pmd[m];
-    if (pte !== undefined && !isLeaf(pte) && !inUse(a, a + pmdSpan)) delete pmdW(k, u)[m];
+    const pte = get(t.pmd, m);
+    if (pte !== undefined && !isLeaf(pte) && !inUse(a, a + pmdSpan)) del(pmdW(k, u), m);
   }
   const pudSpan = BYTES.PUD;
   for (let a = start & ~(pudSpan - 1n); a < end; a += pudSpan) {
     const u = pudSlot(pageOf(a));
-    const t = k.s.mm.pud[u];
-    if (t !== undefined && !isLeaf(t) && !inUse(a, a + pudSpan)) delete pudW(k)[u];
+    const t = get(k.s.mm.pud, u);
+    if (t !== undefined && !isLeaf(t) && !inUse(a, a + pudSpan)) del(pudW(k), u);
   }
 }

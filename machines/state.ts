@@ -97,20 +97,41 @@ export interface Leaf {
   /** Stores go through without a fault (see pgtable.ts). */
   write: boolean;
 }
+/**
+ * A page table's present slots: their indices in ascending order and what each holds. Lookups
+ * are binary searches; a table with few entries (as explored states have) copies and hashes in
+ * proportion to its entries, not to its 512 slots.
+ */
+export interface Slots<T> {
+  i: number[];
+  e: T[];
+}
 export interface PteTable {
-  pte: Record<number, Leaf>;
+  pte: Slots<Leaf>;
 }
 export interface PmdTable {
-  pmd: Record<number, Leaf | PteTable>;
+  pmd: Slots<Leaf | PteTable>;
 }
 export type PudSlot = Leaf | PmdTable;
+
+/** Every leaf of the page tables, in address order. */
+export function leavesOf(s: KernelState): Leaf[] {
+  const out: Leaf[] = [];
+  const isLeaf = (x: object): x is Leaf => 'size' in x;
+  for (const a of s.mm.pud.e) {
+    if (isLeaf(a)) out.push(a);
+    else for (const b of a.pmd.e) if (isLeaf(b)) out.push(b);
+    else out.push(...b.pte.e);
+  }
+  return out;
+}
 
 /** The one address space all tasks of a log share (struct mm_struct). */
 export interface AddressSpace {
   /** Mapped vmas in address order. */
   vmas: ObjId[];
   /** The page tables: PUD slots (1 GiB each) by index. */
-  pud: Record<number, PudSlot>;
+  pud: Slots<PudSlot>;
 }
 
 /** A call_rcu callback waiting for the next grace period. */

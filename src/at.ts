@@ -2,7 +2,7 @@
 // context, the dax_srcu domain, the page tables and the blocked tasks, read from the kernel's
 // state. The same report serves scripts (--json, one object) and people.
 import type { Kernel } from '../machines/kernel.ts';
-import { labelled, type KernelState, type Leaf, type PudSlot } from '../machines/state.ts';
+import { labelled, leavesOf, type KernelState } from '../machines/state.ts';
 
 export interface AtReport {
   step: number;
@@ -24,19 +24,6 @@ function context(s: KernelState, ctx: object): Record<string, unknown> {
 
 const SPAN = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
 
-/** Every page-table entry, in address order. */
-function leaves(s: KernelState): Leaf[] {
-  const out: Leaf[] = [];
-  const isLeaf = (x: object): x is Leaf => 'size' in x;
-  const slots = <T>(r: Record<number, T>) => Object.keys(r).map(Number).sort((a, b) => a - b).map((k) => r[k]!);
-  for (const a of slots(s.mm.pud) as PudSlot[]) {
-    if (isLeaf(a)) out.push(a);
-    else for (const b of slots(a.pmd)) if (isLeaf(b)) out.push(b);
-    else out.push(...slots(b.pte));
-  }
-  return out;
-}
-
 export function atReport(k: Kernel, step: number, line: number): AtReport {
   const s = k.s;
   return {
@@ -46,7 +33,7 @@ export function atReport(k: Kernel, step: number, line: number): AtReport {
       'ptr' in o ? { label, kind: o.kind, state: o.ptr } : { label, kind: o.kind, state: o.value, context: context(s, o.context as object) },
     ),
     dax_srcu: { state: s.srcu.value, context: s.srcu.context as unknown as Record<string, unknown> },
-    page_tables: leaves(s).map((l) => ({
+    page_tables: leavesOf(s).map((l) => ({
       vma: s.objects[l.vma]?.label ?? String(l.vma),
       size: l.size,
       start: l.base,

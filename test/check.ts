@@ -8,7 +8,9 @@ import { LogBuilder } from './generate.ts';
 import { checkStep, type Violation as ModelViolation } from '../machines/invariants.ts';
 import { OBJECT_MACHINES } from '../machines/registry.ts';
 import type { Kernel, KernelProgram } from '../machines/kernel.ts';
-import type { KernelState } from '../machines/state.ts';
+import { leavesOf, type KernelState } from '../machines/state.ts';
+
+const SPAN = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
 import { LogError } from '../src/errors.ts';
 import { splitLines } from '../src/log.ts';
 import { Replayer, type StepResult } from '../src/replay.ts';
@@ -66,13 +68,8 @@ function writableAt(k: Kernel, vma: string, off: bigint): boolean | undefined {
   if (typeof b !== 'number') return undefined;
   const v = k.obj(b, 'mapping');
   const page = Number((BigInt(v.context.start) + off) >> 12n);
-  const a = k.s.mm.pud[Math.floor(page / 262144)];
-  if (a === undefined) return undefined;
-  if ('size' in a) return a.write;
-  const m = a.pmd[Math.floor(page / 512) % 512];
-  if (m === undefined) return undefined;
-  if ('size' in m) return m.write;
-  return m.pte[page % 512]?.write;
+  const leaf = leavesOf(k.s).find((l) => BigInt(l.base) <= BigInt(page) << 12n && BigInt(page) << 12n < BigInt(l.base) + SPAN[l.size]);
+  return leaf?.write;
 }
 
 /** Builds the log for cmds step by step, checking the invariants after each step. */
