@@ -8,7 +8,7 @@ import type { Kernel } from './kernel.ts';
 import { BYTES, install, leafAt, pageOf } from './mm_pgtable.ts';
 import type { ObjId } from './records.ts';
 import { daxMemory } from './super.ts';
-import { big, cHex, decoded, u64 } from './u64.ts';
+import { big, cHex, remember, u64 } from './u64.ts';
 import type { VmAreaContext } from './vm_area.ts';
 import { pfnBits } from './device.ts';
 
@@ -24,18 +24,49 @@ export interface VmaShape {
 }
 
 /** A vma's bounds and offset as bigints, and its "(start - end)" as the dev_dbg lines print it. */
-export const vmaBounds = decoded((c: VmAreaContext) => {
+export function vmaBounds(c: VmAreaContext): VmaBounds {
+  const known = (c as unknown as Record<symbol, VmaBounds | undefined>)[BOUNDS];
+  if (known !== undefined) return known;
   const start = big(c.start);
   const end = big(c.end);
-  return { start, end, pgoff: big(c.pgoff), shared: c.shared, span: `(${cHex(start)} - ${cHex(end)})` };
-});
+  const span = `(${cHex(start)} - ${cHex(end)})`;
+  return remember(c, BOUNDS, { start, end, pgoff: big(c.pgoff), shared: c.shared, span, startN: Number(start), sizeN: Number(end - start) });
+}
+const BOUNDS = Symbol('bounds');
+export interface VmaBounds extends VmaShape {
+  pgoff: bigint;
+  span: string;
+  /** start and end - start as doubles, exact: user addresses stay below 2^47 (TASK_SIZE). */
+  startN: number;
+  sizeN: number;
+}
 
 const info = (k: Kernel, dev: DevDaxRecord, msg: string) => k.printk('info', `dax ${dev.context.name}: ${msg}`);
 const dbg = (k: Kernel, dev: DevDaxRecord, msg: string) => k.printk('debug', `dax ${dev.context.name}: ${msg}`);
 
-/** The region of a dev_dax: its alignment and PFN flags. */
-function regionOf(k: Kernel, dev: DevDaxRecord) {
-  return k.obj(dev.context.region, 'dax_region').context;
+/** What the fault path reads of a dev_dax's region, decoded once per region context. */
+interface RegionFacts {
+  align: number;
+  alignB: bigint;
+  /** align - 1 as unsigned int arithmetic, widened: check_vma's mask. */
+  mask: bigint;
+  pfnDev: boolean;
+  pfnMap: boolean;
+}
+const FACTS = Symbol('facts');
+function regionOf(k: Kernel, dev: DevDaxRecord): RegionFacts {
+  const c = k.obj(dev.context.region, 'dax_region').context;
+  const known = (c as unknown as Record<symbol, RegionFacts | undefined>)[FACTS];
+  if (known !== undefined) return known;
+  const pfn = pfnBits(c.pfn_flags);
+  return remember(c, FACTS, { align: c.align, alignB: BigInt(c.align), mask: BigInt((c.align - 1) >>> 0), pfnDev: pfn.dev, pfnMap: pfn.map });
+}
+
+/** A dev_dax's resources as bigints, decoded once per context. */
+const RES = Symbol('res');
+function resources(dev: DevDaxRecord): { start: bigint; end: bigint }[] {
+  const c = dev.context;
+  return (c as unknown as Record<symbol, { start: bigint; end: bigint }[] | undefined>)[RES] ?? remember(c, RES, c.res.map((r) => ({ start: big(r.start), end: big(r.end) })));
 }
 
 /** check_vma(dev_dax, vma, func): 0, -ENXIO (silently) or -EINVAL with a dev_info. */
@@ -52,14 +83,13 @@ export function check_vma(k: Kernel, devId: ObjId, vma: VmaShape, func: string):
     return '-EINVAL';
   }
   const region = regionOf(k, dev);
-  const mask = BigInt((region.align - 1) >>> 0); // unsigned int arithmetic, then widened
+  const mask = region.mask; // unsigned int arithmetic, then widened
   if ((vma.start & mask) !== 0n || (vma.end & mask) !== 0n) {
     k.hit('check_vma:unaligned');
     info(k, dev, `${comm}: ${func}: fail, unaligned vma (${cHex(vma.start)} - ${cHex(vma.end)}, ${cHex(mask)})`);
     return '-EINVAL';
   }
-  const pfn = pfnBits(region.pfn_flags);
-  if (pfn.dev && !pfn.map) {
+  if (region.pfnDev && !region.pfnMap) {
     // VM_DONTCOPY is never set on a vma this model builds (no madvise).
     k.hit('check_vma:needs_dontfork');
     info(k, dev, `${comm}: ${func}: fail, dax range requires MADV_DONTFORK`);
@@ -76,18 +106,17 @@ export function check_vma(k: Kernel, devId: ObjId, vma: VmaShape, func: string):
 
 /** pgoff_to_phys: the resources as one concatenated range; -1 when [phys, phys+size) does not fit. */
 export function pgoff_to_phys(dev: DevDaxRecord, pgoff: bigint, size: bigint): bigint | -1 {
-  const res = dev.context.res;
+  const res = resources(dev);
   let p = pgoff;
   let phys = 0n;
   let i = 0;
   for (; i < res.length; i++) {
-    const start = big(res[i]!.start);
-    const end = big(res[i]!.end);
+    const { start, end } = res[i]!;
     phys = u64(p * PAGE_SIZE + start);
     if (phys >= start && phys <= end) break;
     p = u64(p - (end - start + 1n) / PAGE_SIZE);
   }
-  if (i < res.length && u64(phys + size - 1n) <= big(res[i]!.end)) return phys;
+  if (i < res.length && u64(phys + size - 1n) <= res[i]!.end) return phys;
   return -1;
 }
 
@@ -151,14 +180,13 @@ function hugeFault(k: Kernel, dev: DevDaxRecord, vmaId: ObjId, address: bigint, 
     return 'VM_FAULT_SIGBUS';
   }
   const region = regionOf(k, dev);
-  const align = BigInt(region.align);
+  const align = region.alignB;
   if (align > bytes) {
     k.hit(`${at}:align_above`);
     dbg(k, dev, `${func}: alignment (${cHex(align)}) > fault size (${cHex(bytes)})`);
     return 'VM_FAULT_SIGBUS';
   }
-  const pfn = pfnBits(region.pfn_flags);
-  if (!(pfn.dev && pfn.map)) {
+  if (!(region.pfnDev && region.pfnMap)) {
     k.hit(`${at}:no_devmap`);
     dbg(k, dev, `${func}: region lacks devmap flags`);
     return 'VM_FAULT_SIGBUS';

@@ -569,7 +569,7 @@ export class Kernel {
     if (rec.woke !== undefined) out.woke = rec.woke;
     if (oopsed !== undefined) out.oops = oopsed;
     if (rec.map !== undefined) out.map = rec.map;
-    if (rec.phys !== undefined) out.phys = hex(rec.phys);
+    if (rec.phys !== undefined) out.phys = hex(typeof rec.phys === 'number' ? BigInt(rec.phys) : rec.phys);
     if (rec.attempts !== undefined) out.attempts = rec.attempts;
     if (rec.minor !== undefined) out.minor = rec.minor;
     return out;

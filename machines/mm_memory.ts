@@ -6,10 +6,10 @@
 import { dev_dax_huge_fault, PE_SIZE, vmaBounds, type VmFault } from './device_fault.ts';
 import type { EventOf, FaultSize } from './events.ts';
 import type { Kernel } from './kernel.ts';
-import { allocPmdTable, leafAddr, leafAt, pageOf, slotEmpty } from './mm_pgtable.ts';
+import { allocPmdTable, leafAddr, leafAt, slotEmpty } from './mm_pgtable.ts';
 import type { Ret } from './outcome.ts';
 import type { ObjId } from './records.ts';
-import type { NullBinding } from './state.ts';
+import type { Leaf, NullBinding } from './state.ts';
 import { u64 } from './u64.ts';
 
 /** vma.fault: one direct dev_dax_huge_fault at vma start + off. */
@@ -36,29 +36,34 @@ export function handle_mm_fault(k: Kernel, e: EventOf<'vma.access'>, v: ObjId | 
     k.hit('access:sigsegv');
     return 'SIGSEGV';
   }
-  const { start, end } = vmaBounds(vma.context);
-  const addr = start + e.off;
-  if (addr >= end) {
+  // The load or store that hits (most accesses) is worked out in doubles, which are exact for
+  // user addresses (below 2^47); an offset at or past the end of the vma is SIGSEGV whatever
+  // its size, so its rounding does not matter.
+  const b = vmaBounds(vma.context);
+  const offN = Number(e.off);
+  if (offN >= b.sizeN) {
     k.hit('access:sigsegv');
     return 'SIGSEGV';
   }
-  const page = pageOf(addr);
+  const addrN = b.startN + offN;
+  const page = Math.floor(addrN / 4096);
   const rec = k.record;
   const write = e.write ?? false;
   const leaf = leafAt(k, page);
+  if (leaf !== undefined && (!write || leaf.write)) {
+    report(k, leaf, addrN);
+    rec.attempts = NO_ATTEMPTS;
+    k.hit('access:mapped');
+    return 0;
+  }
+  const addr = b.start + e.off;
   if (leaf !== undefined) {
-    if (!write || leaf.write) {
-      report(k, addr, page);
-      rec.attempts = NO_ATTEMPTS;
-      k.hit('access:mapped');
-      return 0;
-    }
     // A store to a huge entry a read installed: wp_huge_pmd / wp_huge_pud call the huge_fault
     // handler again at that size (daxlog ruling 12). PTEs are installed writable.
     k.hit('access:write_protected');
     const r = dev_dax_huge_fault(k, vma.id, addr, PE_SIZE[leaf.size], true);
     rec.attempts = [[leaf.size, r]];
-    if (r === 'VM_FAULT_NOPAGE') report(k, addr, page);
+    if (r === 'VM_FAULT_NOPAGE') reportAt(k, addrN, page);
     return r;
   }
   rec.attempts = [];
@@ -81,7 +86,7 @@ export function handle_mm_fault(k: Kernel, e: EventOf<'vma.access'>, v: ObjId | 
     } else k.hit('access:pmd_slot_taken');
   }
   if (r === 'VM_FAULT_FALLBACK') r = attempt('PTE');
-  if (r === 'VM_FAULT_NOPAGE') report(k, addr, page);
+  if (r === 'VM_FAULT_NOPAGE') reportAt(k, addrN, page);
   k.hit(r === 'VM_FAULT_NOPAGE' ? 'access:fault_maps' : 'access:fault_fails');
   return r;
 }
@@ -89,11 +94,15 @@ export function handle_mm_fault(k: Kernel, e: EventOf<'vma.access'>, v: ObjId | 
 /** The attempts of an access that did not fault (shared; never written to). */
 const NO_ATTEMPTS: [FaultSize, string][] = Object.freeze([]) as unknown as [FaultSize, string][];
 
-/** Sets map and phys when an entry maps addr (on page). */
-function report(k: Kernel, addr: bigint, page: number): void {
-  const leaf = leafAt(k, page);
-  if (leaf === undefined) return;
+/** Sets map and phys for the entry that maps addr. */
+function report(k: Kernel, leaf: Leaf, addrN: number): void {
   const a = leafAddr(leaf);
   k.record.map = leaf.size;
-  k.record.phys = u64(a.phys + (addr - a.base));
+  k.record.phys = a.physN !== undefined && a.physN + (addrN - a.baseN) <= Number.MAX_SAFE_INTEGER ? a.physN + (addrN - a.baseN) : u64(a.phys + BigInt(addrN - a.baseN));
+}
+
+/** Sets map and phys when an entry maps addr (on page), after a fault. */
+function reportAt(k: Kernel, addrN: number, page: number): void {
+  const leaf = leafAt(k, page);
+  if (leaf !== undefined) report(k, leaf, addrN);
 }

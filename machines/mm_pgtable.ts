@@ -17,7 +17,7 @@ import type { FaultSize } from './events.ts';
 import type { Kernel } from './kernel.ts';
 import type { ObjId } from './records.ts';
 import type { Leaf, PmdTable, PteTable, PudSlot, Slots } from './state.ts';
-import { big, decoded, hex } from './u64.ts';
+import { big, hex, remember } from './u64.ts';
 
 export const BYTES: Record<FaultSize, bigint> = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
 
@@ -30,7 +30,23 @@ const pmdSlot = (page: number) => Math.floor(page / 512) % 512;
 const pteSlot = (page: number) => page % 512;
 
 /** A leaf's base and physical address as bigints (leaves are never changed, only replaced). */
-export const leafAddr = decoded((l: Leaf) => ({ base: big(l.base), phys: big(l.phys) }));
+export function leafAddr(l: Leaf): LeafAddr {
+  const known = (l as unknown as Record<symbol, LeafAddr | undefined>)[ADDR];
+  if (known !== undefined) return known;
+  const base = big(l.base);
+  const phys = big(l.phys);
+  // The physical address as a double when it is exact, for the access path (a load that hits).
+  const physN = phys <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(phys) : undefined;
+  return remember(l, ADDR, { base, phys, baseN: Number(base), physN });
+}
+const ADDR = Symbol('addr');
+export interface LeafAddr {
+  base: bigint;
+  phys: bigint;
+  /** base as a double (exact: below 2^47), and phys when exact. */
+  baseN: number;
+  physN: number | undefined;
+}
 
 // ---- slot tables ----
 

@@ -88,7 +88,8 @@ export class StepRecord {
   woke: Woken[] | undefined;
   minor: number | undefined;
   map: FaultSize | undefined;
-  phys: bigint | undefined;
+  /** The physical address of the access: a double when exact, else a bigint. */
+  phys: number | bigint | undefined;
   attempts: [FaultSize, string][] | undefined;
 
   /** Starts a new step (the lists a step made went to its outcome: dropped, not emptied). */

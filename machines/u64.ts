@@ -30,17 +30,12 @@ export function u64(n: bigint): bigint {
 }
 
 /**
- * A cache of what an immutable holder's u64 fields decode to: `of(holder)` computes once per
- * holder object and keeps the result on it under a symbol, which JSON, hashing and copies do
- * not see. A holder that changes is a new object (machine contexts, page-table entries).
+ * What an immutable holder's u64 fields decode to, kept on the holder under `key` (a symbol:
+ * JSON, hashing and the state's copies, which copy string keys only, do not see it). A holder
+ * that changes is a new object (machine contexts, page-table entries). Each caller has its own
+ * small function around this, so that V8 sees one shape of holder per call site.
  */
-export function decoded<H extends object, D>(decode: (h: H) => D): (h: H) => D {
-  const key = Symbol('decoded');
-  return (h) => {
-    const d = (h as Record<symbol, D | undefined>)[key];
-    if (d !== undefined) return d;
-    const made = decode(h);
-    if (Object.isExtensible(h)) Object.defineProperty(h, key, { value: made, enumerable: false });
-    return made;
-  };
+export function remember<H extends object, D>(h: H, key: symbol, made: D): D {
+  if (Object.isExtensible(h)) (h as Record<symbol, D>)[key] = made;
+  return made;
 }
