@@ -3,43 +3,40 @@
 // read-side section (they nest, per task); synchronize_srcu waits for every reader that
 // entered before it, of any device.
 //
-// The deterministic reading of §4: synchronize_srcu is an atomic step that records, as its
-// threshold, the id the next reader would get; its grace period is over once no reader with a
-// smaller id is left. Readers get ids in entry order, so the oldest reader decides every wait,
-// and the waiters whose grace period ends at an unlock are always the first ones in call order.
-// The machine ends them itself: the unlock that lets them go moves them from `waiters` to
-// `done`, which the kernel reads to wake their tasks (and then empties with dax_srcu.woken). A
-// task's nested locks are one reader with a depth: only its outermost section can hold a
-// synchronize_srcu back.
+// The deterministic reading of §4, in SRCU's own terms: srcu_idx counts synchronize_srcu calls
+// (the model flips it at every call, daxlog ruling 7), and a reader is counted under the index
+// it entered with, its generation. A synchronize_srcu made at index g waits for the readers of
+// generation g or older, the ones that entered before it; its grace period is over when none of
+// them is left. Readers are kept by task, with their generation and nesting depth, so the order
+// in which two readers of one generation entered leaves no trace: the state after "A locks, B
+// locks" is the state after "B locks, A locks". Waiters are in call order, which is also the
+// order of their indexes, so the grace periods an unlock ends are always the first waiters'.
+// The machine ends them itself: the unlock moves them from `waiters` to `done`, which the kernel
+// reads to wake their tasks (then empties with dax_srcu.woken).
 //
-// The SRCU index that dax_read_lock returns is srcu_idx & 1; the model flips srcu_idx at every
-// synchronize_srcu call (daxlog ruling 7).
-//
-// States: idle (no reader), reading (readers, nobody waiting), synchronizing (a synchronize_srcu
-// waits for readers that entered before it).
+// dax_read_lock returns srcu_idx & 1. States: idle (no reader), reading (readers, nobody
+// waiting), synchronizing (a synchronize_srcu waits for readers that entered before it).
 import { and, assign, not, setup } from 'xstate';
 
 export interface SrcuReader {
-  /** Entry order of the task's outermost section. */
-  id: number;
-  task: string;
+  /** srcu_idx when the task's outermost section began. */
+  gen: number;
   /** How many dax_read_lock calls of the task are open (nesting). */
   depth: number;
 }
 export interface SrcuWaiter {
   task: string;
-  /** Readers with an id below this entered before the synchronize_srcu call. */
-  threshold: number;
+  /** srcu_idx when it called synchronize_srcu: it waits for readers of this generation or older. */
+  gen: number;
 }
 export interface DaxSrcuContext {
-  /** srcu_idx; dax_read_lock returns its low bit. */
+  /** srcu_idx: synchronize_srcu calls so far. */
   idx: number;
-  nextReader: number;
-  /** Tasks inside a read-side section, in the order they entered it (so by id). */
-  readers: SrcuReader[];
-  /** Each reading task's reader id, to find it without a scan. */
-  holders: Record<string, number>;
-  /** synchronize_srcu calls still waiting, in call order (so by threshold). */
+  /** The tasks inside a read-side section. */
+  readers: Record<string, SrcuReader>;
+  /** How many readers each generation has (a generation with none is not listed). */
+  counts: Record<string, number>;
+  /** synchronize_srcu calls still waiting, in call order. */
   waiters: SrcuWaiter[];
   /** Tasks whose synchronize_srcu may return: their grace period ended, they are not woken yet. */
   done: string[];
@@ -53,33 +50,26 @@ export type DaxSrcuEvent =
 
 export type DaxSrcuState = 'idle' | 'reading' | 'synchronizing';
 
-/** Where the task's reader entry is, or -1 when the task holds no dax_read_lock. */
-export function readerOf(ctx: DaxSrcuContext, task: string): number {
-  const id = ctx.holders[task];
-  if (id === undefined) return -1;
-  // Readers are in id order: a binary search.
-  let lo = 0;
-  let hi = ctx.readers.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ctx.readers[mid]!.id < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** Does the task hold a dax_read_lock? */
+export function reading(ctx: DaxSrcuContext, task: string): boolean {
+  return ctx.readers[task] !== undefined;
 }
 
-/** The id of the oldest reader once `task` leaves its innermost section; Infinity when none is left. */
+/** The oldest generation with a reader left, once `task` left its innermost section (Infinity: none). */
 function oldestAfterUnlock(ctx: DaxSrcuContext, task: string): number {
-  const first = ctx.readers[0];
-  if (first === undefined) return Infinity;
-  if (first.task !== task || first.depth > 1) return first.id;
-  return ctx.readers[1]?.id ?? Infinity;
+  const r = ctx.readers[task]!;
+  let oldest = Infinity;
+  for (const g in ctx.counts) {
+    const left = ctx.counts[g]! - (r.depth === 1 && Number(g) === r.gen ? 1 : 0);
+    if (left > 0) oldest = Math.min(oldest, Number(g));
+  }
+  return oldest;
 }
 
-/** How many of the waiters (in call order) have no reader left that entered before them. */
-function graceOver(oldest: number, waiters: SrcuWaiter[]): number {
+/** How many readers are inside. */
+function readerCount(ctx: DaxSrcuContext): number {
   let n = 0;
-  while (n < waiters.length && waiters[n]!.threshold <= oldest) n++;
+  for (const g in ctx.counts) n += ctx.counts[g]!;
   return n;
 }
 
@@ -87,51 +77,52 @@ const LOCK = { kernel: 'dax_read_lock' };
 const UNLOCK = { kernel: 'dax_read_unlock' };
 const SYNC = { kernel: 'synchronize_srcu' };
 
-// The actions change the context's lists in place and hand them back: dax_srcu can hold
-// thousands of readers and waiters, and copying the lists at every lock, unlock and
+// The actions change the context's records and lists in place and hand them back: dax_srcu can
+// hold thousands of readers and waiters, and copying them at every lock, unlock and
 // synchronize_srcu made waiting quadratic. The kernel owns the context it sends an event with
 // (Kernel.srcuSend copies a shared one first), and an actor owns its own.
 export const daxSrcuMachine = setup({
   types: { context: {} as DaxSrcuContext, events: {} as DaxSrcuEvent },
   guards: {
-    holds_read_lock: ({ context, event }) => 'task' in event && context.holders[event.task] !== undefined,
+    holds_read_lock: ({ context, event }) => 'task' in event && reading(context, event.task),
     // Guards see the context before the transition's actions run.
-    last_reader: ({ context }) => context.readers.length === 1 && context.readers[0]!.depth === 1,
-    /** The unlock ends the grace period of every waiter (waiters are in threshold order). */
+    last_reader: ({ context, event }) => 'task' in event && context.readers[event.task]?.depth === 1 && readerCount(context) === 1,
+    /** The unlock ends the grace period of every waiter (the last waiter's is the latest). */
     ends_every_wait: ({ context, event }) =>
-      event.type === 'dax_srcu.read_unlock' && context.waiters.at(-1)!.threshold <= oldestAfterUnlock(context, event.task),
+      event.type === 'dax_srcu.read_unlock' && context.waiters.at(-1)!.gen < oldestAfterUnlock(context, event.task),
   },
   actions: {
     enter: assign(({ context, event }) => {
       const task = (event as { task: string }).task;
-      const i = readerOf(context, task);
-      if (i >= 0) {
-        context.readers[i]!.depth++;
-        return { readers: context.readers };
+      const r = context.readers[task];
+      if (r !== undefined) r.depth++;
+      else {
+        context.readers[task] = { gen: context.idx, depth: 1 };
+        context.counts[context.idx] = (context.counts[context.idx] ?? 0) + 1;
       }
-      context.readers.push({ id: context.nextReader, task, depth: 1 });
-      context.holders[task] = context.nextReader;
-      return { nextReader: context.nextReader + 1, readers: context.readers, holders: context.holders };
+      return { readers: context.readers, counts: context.counts };
     }),
-    // The unlock leaves the task's section; waiters with no earlier reader left are done.
+    // The unlock leaves the task's section; waiters with no reader of their generation or an
+    // older one left are done.
     leave: assign(({ context, event }) => {
       const task = (event as { task: string }).task;
-      const i = readerOf(context, task);
-      const r = context.readers[i]!;
+      const r = context.readers[task]!;
       if (r.depth > 1) r.depth--;
       else {
-        if (i === 0) context.readers.shift();
-        else context.readers.splice(i, 1);
-        delete context.holders[task];
+        delete context.readers[task];
+        if (--context.counts[r.gen]! === 0) delete context.counts[r.gen];
       }
-      const n = graceOver(context.readers[0]?.id ?? Infinity, context.waiters);
+      let oldest = Infinity;
+      for (const g in context.counts) oldest = Math.min(oldest, Number(g));
+      let n = 0;
+      while (n < context.waiters.length && context.waiters[n]!.gen < oldest) n++;
       for (const w of context.waiters.splice(0, n)) context.done.push(w.task);
-      return { readers: context.readers, holders: context.holders, waiters: context.waiters, done: context.done };
+      return { readers: context.readers, counts: context.counts, waiters: context.waiters, done: context.done };
     }),
     // srcu_idx flips; with readers inside, the caller waits for those that entered before it.
     start_grace_period: assign(({ context, event }) => {
       const task = (event as { task: string }).task;
-      if (context.readers.length > 0) context.waiters.push({ task, threshold: context.nextReader });
+      if (readerCount(context) > 0) context.waiters.push({ task, gen: context.idx });
       return { idx: context.idx + 1, waiters: context.waiters };
     }),
     forget_done: assign({ done: () => [] }),
@@ -139,7 +130,7 @@ export const daxSrcuMachine = setup({
 }).createMachine({
   id: 'dax_srcu',
   description: 'dax_srcu (drivers/dax/super.c): the one SRCU domain every dax_device shares',
-  context: () => ({ idx: 0, nextReader: 0, readers: [], holders: Object.create(null) as Record<string, number>, waiters: [], done: [] }),
+  context: () => ({ idx: 0, readers: Object.create(null) as Record<string, SrcuReader>, counts: {}, waiters: [], done: [] }),
   initial: 'idle',
   // The kernel has woken the tasks in `done`.
   on: { 'dax_srcu.woken': { actions: 'forget_done', meta: SYNC, description: 'the kernel woke the tasks whose synchronize_srcu returned' } },
@@ -179,7 +170,7 @@ export const daxSrcuMachine = setup({
             meta: UNLOCK,
             description: 'the last earlier reader leaves: every grace period ends, later readers stay',
           },
-          { guard: 'holds_read_lock', actions: 'leave', meta: UNLOCK, description: "a reader leaves; grace periods it held back may end" },
+          { guard: 'holds_read_lock', actions: 'leave', meta: UNLOCK, description: 'a reader leaves; grace periods it held back may end' },
         ],
         'dax_srcu.synchronize': { actions: 'start_grace_period', meta: SYNC, description: 'another synchronize_srcu waits too' },
       },

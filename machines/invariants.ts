@@ -10,7 +10,7 @@
 //             the IDA (§1 "Minor IDA", §3 "Minor reuse")
 //   region    a region is freed only once its devm action and sysfs group are gone and no
 //             dev_dax holds it (§1, §6)
-//   srcu      readers in entry order, one per task; waiters in call order; every task waiting in
+//   srcu      readers counted by generation; waiters in call order; every task waiting in
 //             synchronize_srcu is a waiter and every waiter's task waits (§4)
 //   tasks     no blocked task is left that could run: after a step, every wait is still on
 //   handles   every handle names an object that exists, displaced objects are live
@@ -87,15 +87,16 @@ function regions(s: KernelState): Violation | undefined {
 
 function srcu(s: KernelState): Violation | undefined {
   const c = s.srcu.context;
-  const tasks = new Set<string>();
-  for (let i = 0; i < c.readers.length; i++) {
-    const r = c.readers[i]!;
-    if (tasks.has(r.task)) return fail('srcu', `task ${r.task} is two readers of dax_srcu`);
-    tasks.add(r.task);
-    if (r.depth < 1 || r.id >= c.nextReader || (i > 0 && c.readers[i - 1]!.id >= r.id)) return fail('srcu', `dax_srcu's readers are out of order at ${r.task}`);
+  const counted: Record<string, number> = {};
+  for (const [task, r] of Object.entries(c.readers)) {
+    if (r.depth < 1 || r.gen > c.idx) return fail('srcu', `task ${task} reads dax_srcu with depth ${r.depth} from generation ${r.gen} (srcu_idx ${c.idx})`);
+    counted[r.gen] = (counted[r.gen] ?? 0) + 1;
+  }
+  for (const g of new Set([...Object.keys(counted), ...Object.keys(c.counts)])) {
+    if (counted[g] !== c.counts[g]) return fail('srcu', `dax_srcu counts ${c.counts[g] ?? 0} readers of generation ${g}, but ${counted[g] ?? 0} read`);
   }
   for (let i = 1; i < c.waiters.length; i++) {
-    if (c.waiters[i - 1]!.threshold > c.waiters[i]!.threshold) return fail('srcu', `dax_srcu's waiters are out of call order at ${c.waiters[i]!.task}`);
+    if (c.waiters[i - 1]!.gen > c.waiters[i]!.gen) return fail('srcu', `dax_srcu's waiters are out of call order at ${c.waiters[i]!.task}`);
   }
   const waiting = new Set([...c.waiters.map((w) => w.task), ...c.done]);
   for (const [task, b] of Object.entries(s.blocked)) {
@@ -107,13 +108,17 @@ function srcu(s: KernelState): Violation | undefined {
   return undefined;
 }
 
+/** The oldest generation a reader of dax_srcu is from (Infinity: no reader). */
+function oldest(s: KernelState): number {
+  return Math.min(Infinity, ...Object.values(s.srcu.context.readers).map((r) => r.gen));
+}
+
 function tasks(s: KernelState): Violation | undefined {
   if (s.srcu.context.done.length > 0) return fail('tasks', `tasks ${s.srcu.context.done.join(', ')} were left asleep after their grace period ended`);
   for (const [task, b] of Object.entries(s.blocked)) {
     if (b.wait.on === 'synchronize_srcu') {
       const w = s.srcu.context.waiters.find((x) => x.task === task)!;
-      const oldest = s.srcu.context.readers[0];
-      if (oldest === undefined || oldest.id >= w.threshold) return fail('tasks', `task ${task} was left asleep in synchronize_srcu with no earlier reader inside`);
+      if (oldest(s) > w.gen) return fail('tasks', `task ${task} was left asleep in synchronize_srcu with no earlier reader inside`);
       continue;
     }
     const p = s.parents[b.wait.parent];
@@ -166,15 +171,16 @@ function transitions(prev: KernelState, next: KernelState, type: EventType): Vio
     }
     if (was.value === 'alive' && o.value === 'killed') {
       // The kill began within the step, after every reader the step started with had entered.
-      const inside = prev.srcu.context.readers.find((r) => next.srcu.context.readers.some((x) => x.id === r.id));
-      if (inside !== undefined) return fail('kill', `kill_dax of ${o.label} completed within one step while task ${inside.task} was still inside a dax_srcu read section it entered before`);
+      const before = prev.srcu.context.readers;
+      const inside = Object.keys(before).find((t) => next.srcu.context.readers[t]?.gen === before[t]!.gen);
+      if (inside !== undefined) return fail('kill', `kill_dax of ${o.label} completed within one step while task ${inside} was still inside a dax_srcu read section it entered before`);
     }
     if (was.value === 'killing' && o.value === 'killed') {
       const ended = prev.srcu.context.waiters.filter((w) => !next.srcu.context.waiters.some((x) => x.task === w.task));
       if (ended.length === 0) return fail('kill', `kill_dax of ${o.label} completed with no grace period ending`);
       for (const w of ended) {
-        const r = next.srcu.context.readers.find((x) => x.id < w.threshold);
-        if (r !== undefined) return fail('kill', `the grace period of task ${w.task} ended while task ${r.task}, which entered before it, is inside`);
+        const r = Object.entries(next.srcu.context.readers).find(([, x]) => x.gen <= w.gen);
+        if (r !== undefined) return fail('kill', `the grace period of task ${w.task} ended while task ${r[0]}, which entered before it, is inside`);
       }
     }
   }

@@ -390,8 +390,10 @@ export class Kernel {
     const owned = this.owned;
     if (owned !== null && !owned.has(ctx)) {
       ctx = copyOf(ctx);
-      ctx.readers = ctx.readers.map(copyOf);
-      ctx.holders = copyDict(ctx.holders);
+      const readers = copyDict(ctx.readers);
+      for (const t in readers) readers[t] = copyOf(readers[t]!);
+      ctx.readers = readers;
+      ctx.counts = copyOf(ctx.counts);
       ctx.waiters = ctx.waiters.slice();
       ctx.done = ctx.done.slice();
     }

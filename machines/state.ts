@@ -207,7 +207,7 @@ export function fromJson(state: KernelState): KernelState {
     parents: nullProto(state.parents),
     nodes: nullProto(state.nodes),
     blocked: nullProto(state.blocked),
-    srcu: { ...state.srcu, context: { ...state.srcu.context, holders: nullProto(state.srcu.context.holders) } },
+    srcu: { ...state.srcu, context: { ...state.srcu.context, readers: nullProto(state.srcu.context.readers) } },
   };
 }
 

@@ -5,7 +5,7 @@
 // dereferenced, memory already freed) and reports an oops before any state changes;
 // everything else goes through the dax_device and dax_srcu machines.
 import type { DaxDeviceRecord } from './dax_device.ts';
-import { readerOf } from './dax_srcu.ts';
+import { reading } from './dax_srcu.ts';
 import { idaGet, idaRemove } from './ida.ts';
 import type { Kernel } from './kernel.ts';
 import { oops, type Ret } from './outcome.ts';
@@ -144,7 +144,7 @@ function dax_i_callback(k: Kernel, id: ObjId): void {
 
 /** Does the task hold a dax_read_lock? (lockdep's view) */
 export function holdsReadLock(k: Kernel, task = k.current): boolean {
-  return readerOf(k.s.srcu.context, task) >= 0;
+  return reading(k.s.srcu.context, task);
 }
 
 export function dax_alive(k: Kernel, d: ObjId | NullBinding): boolean {

@@ -77,6 +77,6 @@ export function choose(k: Kernel, pool: string[], kind: string, n: number, good:
 export const isState = (...states: string[]) => (o: AnyRecord) => states.includes(o.value);
 export const minorsFree = (k: Kernel) => idaSize(k.s.minors) < k.s.nrDax;
 /** Does the task hold a dax_read_lock? */
-export const holdsReadLock = (k: Kernel, task: string) => k.s.srcu.context.readers.some((r) => r.task === task);
+export const holdsReadLock = (k: Kernel, task: string) => k.s.srcu.context.readers[task] !== undefined;
 /** IS_ALIGNED for an unsigned int align, as device.c computes it. */
 export const aligned = (x: bigint, align: bigint) => (x & BigInt.asUintN(64, BigInt.asUintN(32, align) - 1n)) === 0n;
