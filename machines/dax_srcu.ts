@@ -77,10 +77,11 @@ const LOCK = { kernel: 'dax_read_lock' };
 const UNLOCK = { kernel: 'dax_read_unlock' };
 const SYNC = { kernel: 'synchronize_srcu' };
 
-// The actions change the context's records and lists in place and hand them back: dax_srcu can
-// hold thousands of readers and waiters, and copying them at every lock, unlock and
-// synchronize_srcu made waiting quadratic. The kernel owns the context it sends an event with
-// (Kernel.srcuSend copies a shared one first), and an actor owns its own.
+// The actions change the context's records and lists in place and hand them back (a reader's
+// entry itself is replaced, never changed): dax_srcu can hold thousands of readers and waiters,
+// and copying them at every lock, unlock and synchronize_srcu made waiting quadratic. The kernel
+// owns the context it sends an event with (Kernel.srcuSend copies a shared one first), and an
+// actor owns its own.
 export const daxSrcuMachine = setup({
   types: { context: {} as DaxSrcuContext, events: {} as DaxSrcuEvent },
   guards: {
@@ -95,7 +96,7 @@ export const daxSrcuMachine = setup({
     enter: assign(({ context, event }) => {
       const task = (event as { task: string }).task;
       const r = context.readers[task];
-      if (r !== undefined) r.depth++;
+      if (r !== undefined) context.readers[task] = { gen: r.gen, depth: r.depth + 1 };
       else {
         context.readers[task] = { gen: context.idx, depth: 1 };
         context.counts[context.idx] = (context.counts[context.idx] ?? 0) + 1;
@@ -107,7 +108,7 @@ export const daxSrcuMachine = setup({
     leave: assign(({ context, event }) => {
       const task = (event as { task: string }).task;
       const r = context.readers[task]!;
-      if (r.depth > 1) r.depth--;
+      if (r.depth > 1) context.readers[task] = { gen: r.gen, depth: r.depth - 1 };
       else {
         delete context.readers[task];
         if (--context.counts[r.gen]! === 0) delete context.counts[r.gen];

@@ -48,6 +48,11 @@ export function checkStep(prev: KernelState, next: KernelState, type: EventType)
   return checkState(next) ?? transitions(prev, next, type);
 }
 
+/** The first invariant of a step across it (prev → next) that the step breaks, if any. */
+export function checkTransition(prev: KernelState, next: KernelState, type: EventType): Violation | undefined {
+  return transitions(prev, next, type);
+}
+
 const fail = (invariant: InvariantName, message: string): Violation => ({ invariant, message });
 
 function refcounts(s: KernelState): Violation | undefined {
@@ -159,9 +164,11 @@ function pgtable(s: KernelState): Violation | undefined {
 }
 
 function transitions(prev: KernelState, next: KernelState, type: EventType): Violation | undefined {
-  for (const o of Object.values(next.objects)) {
+  if (prev.objects === next.objects) return faults(prev, next);
+  for (const id in next.objects) {
+    const o = next.objects[id]!;
     const was = prev.objects[o.id];
-    if (was === undefined) continue;
+    if (was === undefined || was === o) continue;
     const final = OBJECT_MACHINES[o.kind].compiled.finals;
     if (final.has(was.value as never) && was.value !== o.value) return fail('final', `${o.kind} ${o.label} left its final state ${was.value} for ${o.value}`);
     if (o.kind !== 'dax_device' || was.kind !== 'dax_device') continue;

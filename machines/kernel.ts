@@ -384,15 +384,13 @@ export class Kernel {
   /** Sends an event to the dax_srcu domain's machine (it must take it). */
   srcuSend(event: DaxSrcuEvent): Snapshot<DaxSrcuState, DaxSrcuContext> {
     const s = this.s.srcu;
-    // The machine's actions change its lists in place (dax_srcu.ts): a shared context is
-    // copied, lists and readers, before they do.
+    // The machine's actions change its lists and records in place (dax_srcu.ts): a shared
+    // context is copied, with them, before they do.
     let ctx = s.context;
     const owned = this.owned;
     if (owned !== null && !owned.has(ctx)) {
       ctx = copyOf(ctx);
-      const readers = copyDict(ctx.readers);
-      for (const t in readers) readers[t] = copyOf(readers[t]!);
-      ctx.readers = readers;
+      ctx.readers = copyDict(ctx.readers);
       ctx.counts = copyOf(ctx.counts);
       ctx.waiters = ctx.waiters.slice();
       ctx.done = ctx.done.slice();

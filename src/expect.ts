@@ -2,7 +2,8 @@
 // Divergence, never thrown: divergences are the second tier of daxsim's outcomes.
 import type { StateName } from '../machines/registry.ts';
 import type { Outcome } from '../machines/outcome.ts';
-import type { Expect, Json } from './log.ts';
+import type { Expect, Json, JsonObject } from './log.ts';
+import { stringify } from './json.ts';
 import { sameInteger, toU64 } from './values.ts';
 
 export interface Divergence {
@@ -67,4 +68,15 @@ function subsequence(want: string[], lines: string[]): boolean {
     i++;
   }
   return true;
+}
+
+/** The expect `daxsim record` writes for an outcome: ret, state, warn, and blocked / oops. */
+export function recordedExpect(o: Outcome): JsonObject {
+  const e: JsonObject = {};
+  if (o.ret !== undefined) e['ret'] = o.ret;
+  e['state'] = o.state as JsonObject;
+  e['warn'] = o.warn ?? [];
+  if (o.blocked) e['blocked'] = true;
+  if (o.oops !== undefined) e['oops'] = o.oops;
+  return JSON.parse(stringify(e)) as JsonObject;
 }

@@ -7,6 +7,7 @@ import { LogError } from './errors.ts';
 import { stringify } from './json.ts';
 import { serialiseStep, type JsonObject } from './log.ts';
 import { Replayer, type ReplayOptions, type StepResult, type Summary } from './replay.ts';
+import { recordedExpect } from './expect.ts';
 import { readLines } from './io.ts';
 import { outputTarget, ReplacementFile } from './replace.ts';
 import { VerdictBuilder, type Verdict } from './verify.ts';
@@ -100,7 +101,7 @@ export async function recordFile(input: string, output: string): Promise<Streame
     };
     await readLines(input, (text, line) => {
       const res = r.feed(text, line);
-      lines.push(res === undefined ? text : serialiseStep(res.step.input, recorded(res)));
+      lines.push(res === undefined ? text : serialiseStep(res.step.input, recordedExpect(res.out)));
     }, input, flush);
     const summary = r.end();
     await flush();
@@ -115,13 +116,3 @@ export async function recordFile(input: string, output: string): Promise<Streame
   }
 }
 
-function recorded(res: StepResult): JsonObject {
-  const o = res.out;
-  const e: JsonObject = {};
-  if (o.ret !== undefined) e['ret'] = o.ret;
-  e['state'] = o.state;
-  e['warn'] = o.warn ?? [];
-  if (o.blocked) e['blocked'] = true;
-  if (o.oops !== undefined) e['oops'] = o.oops;
-  return JSON.parse(stringify(e)) as JsonObject;
-}
