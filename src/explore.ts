@@ -50,6 +50,8 @@ export interface ExploreOptions {
   reduce?: boolean;
   /** Told the running totals now and then (progress on a terminal). */
   progress?: (s: ExploreStats) => void;
+  /** Told the hash of each distinct final state (tests compare searches by them). */
+  onFinal?: (hash: string) => void;
 }
 
 export interface ExploreStats {
@@ -146,7 +148,7 @@ export class Explorer {
         out = k.step(s.task, s.event, s.line);
       } catch (e) {
         if (!(e instanceof StepError)) throw e;
-        throw new LogError(this.scn.file, e.line ?? s.line, 0, e.reason);
+        throw new LogError(this.scn.file, e.line ?? s.line, 1, e.reason);
       }
       path.push(s);
       const v = this.check(prev, k, s, out, () => [...path], true);
@@ -241,7 +243,10 @@ export class Explorer {
     }
     if (ended) {
       const [a, b] = hash64(n.k.s, true);
-      if (this.finals.add(a, b)) this.stats.finals++;
+      if (this.finals.add(a, b)) {
+        this.stats.finals++;
+        this.opts.onFinal?.(a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0'));
+      }
     }
     return undefined;
   }
