@@ -1,6 +1,6 @@
 // Runs every test/*.test.ts with uvu and ends with the line CI reads: "N passed, N failed".
 // uvu's own summary is replaced by that line; the run fails when a test fails or none ran.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -36,7 +36,21 @@ for (const group of g.UVU_QUEUE) {
     if (errors !== true) process.stdout.write(`\n${errors}\n`);
   }
 }
+// The README's first screen shows this run's closing line; on a full run it is checked here, the
+// one place that knows the count (one more test, counted like the others).
+if (only.length === 0) {
+  const readme = readFileSync(join(here, '..', 'README.md'), 'utf8');
+  const shown = /\n(\d+) passed, 0 failed\n/.exec(readme)?.[1];
+  const claim = passed + 1;
+  process.stdout.write('\nREADME.md\n');
+  if (shown === String(claim)) passed += 1;
+  else {
+    failed += 1;
+    process.stdout.write(`\n   FAIL  README's test count: it shows "${shown ?? 'no'} passed, 0 failed", this run passed ${claim} (this check included)\n`);
+  }
+}
 const ran = passed + failed;
 if (ran === 0) process.stdout.write('\nno test ran\n');
-process.stdout.write(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);
+if (skipped > 0) process.stdout.write(`\n${skipped} skipped\n`);
+process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exitCode = failed > 0 || ran === 0 ? 1 : 0;

@@ -113,9 +113,9 @@ page.run();
 const browser = suite('the page in headless Chromium');
 
 if (!existsSync(CHROMIUM)) {
-  browser(`skipped: no ${CHROMIUM} (apt-get install chromium; .ci/run does)`, () => {
-    process.stdout.write(`\nnotice: ${CHROMIUM} is missing, the viewer was not tested in a browser\n`);
-  });
+  // Counted as skipped, not passed: test/run.ts prints the number of skipped tests.
+  process.stdout.write(`\nnotice: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does): the viewer is not tested in a browser\n`);
+  browser.skip('replays logs in headless Chromium', () => {});
 } else {
   browser("replays logs with no network: at each step the page shows the replay's states, and marks them in the charts", async () => {
     const { chromium } = await import('playwright-core');
