@@ -101,11 +101,45 @@ interface Moved {
 
 type Tried = Moved | { skip: true } | { violation: Violation };
 
+/** What the explorer needs of a visited set (visited.ts; explore_parallel.ts shares one). */
+export interface Visited {
+  visit(a: number, b: number, sleep: number): number;
+  readonly bytes: number;
+}
+
+/**
+ * A move left to explore, handed from one worker to another (explore_parallel.ts): the moves
+ * (task indices) from the end of the setup to the state, the move to take there, and what the
+ * state's sleep-set bookkeeping held when it was handed over.
+ */
+export interface WorkItem {
+  moves: number[];
+  move: number;
+  sleep: number;
+  done: number[];
+  last: number;
+  pre: number;
+}
+
+/** How a worker of a parallel search meets the others (explore_parallel.ts). */
+export interface Coordinator {
+  /** Called now and then while the search runs; false when the search must stop. */
+  poll(ex: Explorer): boolean;
+  /** The worker has run out of moves: more work, or undefined when the search is over. */
+  idle(): WorkItem | undefined;
+  /** A new distinct state: the count across every worker (for --max-states). */
+  counted(): number;
+}
+
 export class Explorer {
   private readonly program: KernelProgram;
   private readonly allow: string[];
-  private readonly visited = new VisitedSet();
-  private readonly finals = new VisitedSet(1 << 8);
+  private readonly visited: Visited;
+  /** The moves from the setup's end to the root of this worker's stack (a resumed work item). */
+  private prefix: number[] = [];
+  /** The state at the end of the setup, kept by a worker to rebuild handed-over states. */
+  private start: Kernel | undefined;
+  private readonly finals: Visited;
   private readonly stats: ExploreStats = { states: 0, transitions: 0, pruned: 0, skipped: 0, depth: 0, finals: 0, seconds: 0, visitedBytes: 0 };
   private readonly t0 = process.hrtime.bigint();
   private stack: Node[] = [];
@@ -113,9 +147,76 @@ export class Explorer {
   constructor(
     private readonly scn: Scenario,
     private readonly opts: ExploreOptions = {},
+    visited?: Visited,
+    finals?: Visited,
   ) {
     this.program = opts.program ?? PROGRAM;
     this.allow = opts.allowWarn ?? [];
+    this.visited = visited ?? new VisitedSet();
+    this.finals = finals ?? new VisitedSet(1 << 8);
+  }
+
+  /**
+   * One worker of a parallel search (explore_parallel.ts): starts from the end of the setup when
+   * `first`, else waits for work; shares the visited set and hands moves to idle workers.
+   */
+  runShared(coord: Coordinator, first: boolean): ExploreResult {
+    const start = this.setup();
+    if ('violation' in start) return this.result(start.violation);
+    this.start = start.k;
+    if (first) {
+      const root: Node = { k: start.k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: [], done: [], succ: new Map(), move: -1, depth: 0 };
+      coord.counted();
+      this.visit(root);
+      const v = this.terminal(root);
+      if (v !== undefined) return this.result(v);
+      this.stack = [root];
+      this.expandOrder(root, -1);
+    }
+    let polls = 0;
+    for (;;) {
+      if (this.stack.length === 0) {
+        const item = coord.idle();
+        if (item === undefined) return this.result();
+        this.resume(item);
+      }
+      const v = this.advance(this.stack[this.stack.length - 1]!, coord);
+      if (v !== undefined) return this.result(v);
+      if ((++polls & 63) === 0 && !coord.poll(this)) return this.result(undefined, true);
+      if (this.opts.maxStates !== undefined && this.cut) return this.result(undefined, true);
+    }
+  }
+
+  private cut = false;
+
+  /**
+   * Hands over one move left to explore, from the lowest state on the stack that has one (its
+   * subtree is the largest): the move counts as explored here, so later siblings put it in their
+   * sleep sets as they would after exploring it.
+   */
+  donate(): WorkItem | undefined {
+    const i = this.stack.findIndex((n, j) => n.todo.length > (j === this.stack.length - 1 ? 1 : 0));
+    if (i < 0) return undefined;
+    const n = this.stack[i]!;
+    const move = n.todo.shift()!;
+    const item: WorkItem = { moves: [...this.prefix, ...this.stack.slice(1, i + 1).map((x) => x.move)], move, sleep: n.sleep, done: [...n.done], last: n.last, pre: n.pre };
+    n.done.push(move);
+    return item;
+  }
+
+  /** Rebuilds a handed-over state by running its moves from the setup's end, and stacks it. */
+  private resume(item: WorkItem): void {
+    let k = this.start!;
+    const pcs = this.scn.programs.map(() => 0);
+    for (const t of item.moves) {
+      const step = this.scn.programs[t]!.steps[pcs[t]!]!;
+      k = k.clone();
+      k.step(step.task, step.event, step.line);
+      pcs[t]!++;
+    }
+    const n: Node = { k, pcs, last: item.last, pre: item.pre, sleep: item.sleep, todo: [item.move], done: item.done, succ: new Map(), move: item.moves.at(-1) ?? -1, depth: item.moves.length };
+    this.prefix = item.moves;
+    this.stack = [n];
   }
 
   run(): ExploreResult {
@@ -180,7 +281,7 @@ export class Explorer {
   }
 
   /** Takes the next move of the top node; pops it when none is left. */
-  private advance(n: Node): Violation | undefined {
+  private advance(n: Node, coord?: Coordinator): Violation | undefined {
     const t = n.todo.shift();
     if (t === undefined) {
       this.stack.pop();
@@ -211,6 +312,7 @@ export class Explorer {
     const again = this.visit(child);
     if (again === 0) return undefined;
     if (again === -1) {
+      if (coord !== undefined && this.opts.maxStates !== undefined && coord.counted() >= this.opts.maxStates) this.cut = true;
       this.stats.depth = Math.max(this.stats.depth, child.depth);
       const inv = checkState(child.k.s);
       if (inv !== undefined) {
@@ -243,7 +345,7 @@ export class Explorer {
     }
     if (ended) {
       const [a, b] = hash64(n.k.s, true);
-      if (this.finals.add(a, b)) {
+      if (this.finals.visit(a, b, 0) === -1) {
         this.stats.finals++;
         this.opts.onFinal?.(a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0'));
       }
@@ -321,6 +423,7 @@ export class Explorer {
     const out = [...this.scn.setup];
     const nodes = this.stack.includes(n) ? this.stack.slice(0, this.stack.indexOf(n) + 1) : [...this.stack, n];
     const pcs = this.scn.programs.map(() => 0);
+    for (const t of this.prefix) out.push(this.scn.programs[t]!.steps[pcs[t]!++]!);
     for (const x of nodes.slice(1)) {
       const p = this.scn.programs[x.move]!;
       out.push(p.steps[pcs[x.move]!]!);

@@ -6,6 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { counterexample } from '../cex.ts';
 import { LogError } from '../errors.ts';
 import { explore, randomSearch, type ExploreOptions, type ExploreResult } from '../explore.ts';
+import { exploreParallel } from '../explore_parallel.ts';
 import { outputTarget, replaceWith } from '../replace.ts';
 import { parseScenario } from '../scenario.ts';
 import { printable } from '../text.ts';
@@ -22,6 +23,7 @@ interface Opts {
   maxStates?: number;
   reduce: boolean;
   json?: boolean;
+  workers: number;
 }
 
 /** The counterexample's default name: the scenario's, with .cex.jsonl for .jsonl. */
@@ -32,7 +34,8 @@ export function cexName(scenario: string): string {
 export async function exploreCommand(file: string, o: Opts): Promise<Status> {
   const lines = await readLog(file);
   if (lines instanceof LogError) return logError(lines);
-  const scn = parseScenario(lines.length === 0 ? '' : lines.join('\n') + '\n', file);
+  const text = lines.length === 0 ? '' : lines.join('\n') + '\n';
+  const scn = parseScenario(text, file);
   if (scn instanceof LogError) return logError(scn);
   const output = o.output ?? cexName(file === '-' ? 'stdin.jsonl' : file);
   const target = outputTarget(output, file, 'the counterexample');
@@ -41,16 +44,18 @@ export async function exploreCommand(file: string, o: Opts): Promise<Status> {
   if (o.maxStates !== undefined) options.maxStates = o.maxStates;
   const progress = process.stderr.isTTY && !o.json ? new Ticker() : undefined;
   if (progress !== undefined) options.progress = (s) => progress.show(`${s.states} states, ${s.transitions} transitions, depth ${s.depth}`);
-  let result: ExploreResult & { preemptions?: number; runs?: number; seed?: number };
+  let result: ExploreResult & { preemptions?: number; runs?: number; seed?: number; workers?: number };
+  const search = async (opts: ExploreOptions): Promise<ExploreResult> => (o.workers > 1 ? exploreParallel(text, scn, opts, o.workers) : explore(scn, opts));
   try {
     if (o.random !== undefined) result = randomSearch(scn, { ...options, runs: o.random, seed: o.seed, depth: o.depth });
     else if (o.preemptions !== undefined) {
       // Raise the bound from 0: the first violation found has the fewest preemptions.
-      let r: ExploreResult = explore(scn, { ...options, preemptions: 0 });
+      let r: ExploreResult = await search({ ...options, preemptions: 0 });
       let k = 0;
-      while (r.verdict !== 'violation' && k < o.preemptions) r = explore(scn, { ...options, preemptions: ++k });
+      while (r.verdict !== 'violation' && k < o.preemptions) r = await search({ ...options, preemptions: ++k });
       result = { ...r, preemptions: k };
-    } else result = explore(scn, options);
+    } else result = await search(options);
+    if (o.workers > 1 && o.random === undefined) result.workers = o.workers;
   } catch (e) {
     progress?.clear();
     if (e instanceof LogError) return logError(e);
@@ -75,14 +80,15 @@ export async function exploreCommand(file: string, o: Opts): Promise<Status> {
 
 const rate = (r: ExploreResult) => (r.seconds > 0 ? Math.round(r.states / r.seconds) : 0);
 
-function summary(file: string, r: ExploreResult & { preemptions?: number; runs?: number; seed?: number }, memory: number, cex?: { output: string; steps: number }): string {
+function summary(file: string, r: ExploreResult & { preemptions?: number; runs?: number; seed?: number; workers?: number }, memory: number, cex?: { output: string; steps: number }): string {
   const lines: string[] = [];
   const bound = r.preemptions === undefined ? '' : ` (at most ${r.preemptions} preemption${r.preemptions === 1 ? '' : 's'})`;
   if (r.violation !== undefined) lines.push(`${printable(file)}: violation${bound}: ${r.violation.kind}: ${printable(r.violation.message)}`);
   else lines.push(`${printable(file)}: ${r.verdict}${bound}`);
+  const workers = r.workers === undefined ? '' : ` on ${r.workers} workers`;
   if (r.runs !== undefined) lines.push(`  ${r.runs} random schedules from seed ${r.seed}, ${r.transitions} steps`);
   else lines.push(`  ${r.states} distinct states, ${r.transitions} transitions, ${r.pruned} pruned by sleep sets, ${r.skipped} orders skipped, depth ${r.depth}, ${r.finals} final states`);
-  lines.push(`  ${r.seconds.toFixed(2)} s, ${rate(r)} states/s, peak memory ${memory} MB`);
+  lines.push(`  ${r.seconds.toFixed(2)} s${workers}, ${rate(r)} states/s, peak memory ${memory} MB`);
   if (cex !== undefined) lines.push(`  counterexample: ${printable(cex.output)} (${cex.steps} steps); daxsim replay ${printable(cex.output)} shows it`);
   return lines.join('\n') + '\n';
 }
@@ -101,8 +107,8 @@ class Ticker {
   }
 }
 
-const count = (what: string) => (v: string) => {
-  if (!/^[0-9]+$/.test(v)) throw new InvalidArgumentError(`expected ${what}`);
+const count = (what: string, least = 0) => (v: string) => {
+  if (!/^[0-9]+$/.test(v) || Number(v) < least) throw new InvalidArgumentError(`expected ${what}`);
   return Number(v);
 };
 
@@ -120,6 +126,7 @@ export const exploreCmd: DaxsimCommand = {
       .option('--depth <d>', 'the bug depth of the random schedules: d - 1 priority changes', count('a depth'), 3)
       .option('--max-states <n>', 'stop after N distinct states (verdict "incomplete")', count('a number of states'))
       .option('--no-reduce', 'explore without sleep sets')
+      .option('--workers <n>', 'split the exhaustive search over N threads sharing one visited set (work stealing)', count('a number of workers, at least 1', 1), 1)
       .option('--json', 'print the summary as one JSON object')
       .action(async (scenario: string, opts: Opts) => exit(await exploreCommand(scenario, opts)));
   },
