@@ -23,16 +23,26 @@ function str(s: string, seed: number): number {
   return h;
 }
 
+// The walk returns a hash's two lanes in these two variables, not in a new array per value:
+// hashing a state then allocates only the memo of each object it hashes.
+let A = 0;
+let B = 0;
+
+/** Both lanes of a string, cached: the same strings (states, handles, hex values) recur in every state. */
+const strLanes = new Map<string, Hash64>();
+function strings(s: string, seed: number): void {
+  const cache = seed === STR ? strLanes : keyLanes;
+  let h = cache.get(s);
+  if (h === undefined) {
+    h = [str(s, seed), str(s, seed ^ 0xdeadbeef)];
+    if (cache.size < 100_000) cache.set(s, h);
+  }
+  A = h[0];
+  B = h[1];
+}
+
 /** The two lanes of an object key's hash: keys repeat in every state, so each is hashed once. */
 const keyLanes = new Map<string, Hash64>();
-function key(k: string): Hash64 {
-  let h = keyLanes.get(k);
-  if (h === undefined) {
-    h = [str(k, OBJ), str(k, OBJ ^ 0xdeadbeef)];
-    if (keyLanes.size < 100_000) keyLanes.set(k, h);
-  }
-  return h;
-}
 
 /** Seeds per kind of value, so that 1, "1", [1] and {"1": …} differ. */
 const NUM = 0x9e3779b1;
@@ -48,21 +58,37 @@ function num(n: number, seed: number): number {
 
 const MEMO = Symbol('hash');
 
-function lanes(v: unknown, memo: boolean): Hash64 {
+/** Sets A and B to the lanes of v's hash. */
+function lanes(v: unknown, memo: boolean): void {
   switch (typeof v) {
     case 'number':
-      return [num(v, NUM), num(v, NUM ^ 0xdeadbeef)];
+      A = num(v, NUM);
+      B = num(v, NUM ^ 0xdeadbeef);
+      return;
     case 'string':
-      return [str(v, STR), str(v, STR ^ 0xdeadbeef)];
+      strings(v, STR);
+      return;
     case 'boolean':
-      return v ? [0x1234567, 0x7654321] : [0x2345678, 0x8765432];
+      A = v ? 0x1234567 : 0x2345678;
+      B = v ? 0x7654321 : 0x8765432;
+      return;
     case 'undefined':
-      return [0x3456789, 0x9876543];
+      A = 0x3456789;
+      B = 0x9876543;
+      return;
     case 'object': {
-      if (v === null) return [0x4567891, 0x1987654];
+      if (v === null) {
+        A = 0x4567891;
+        B = 0x1987654;
+        return;
+      }
       if (memo) {
         const hit = (v as Record<symbol, Hash64 | undefined>)[MEMO];
-        if (hit !== undefined) return hit;
+        if (hit !== undefined) {
+          A = hit[0];
+          B = hit[1];
+          return;
+        }
       }
       let a: number;
       let b: number;
@@ -70,9 +96,9 @@ function lanes(v: unknown, memo: boolean): Hash64 {
         a = mix(ARR, v.length);
         b = mix(ARR ^ 0xdeadbeef, v.length);
         for (const x of v) {
-          const [p, q] = lanes(x, memo);
-          a = mix(a, p);
-          b = mix(b, q);
+          lanes(x, memo);
+          a = mix(a, A);
+          b = mix(b, B);
         }
       } else {
         let sa = 0;
@@ -81,19 +107,22 @@ function lanes(v: unknown, memo: boolean): Hash64 {
         for (const k in v) {
           const x = (v as Record<string, unknown>)[k];
           if (x === undefined) continue;
-          const [p, q] = lanes(x, memo);
-          const [ka, kb] = key(k);
-          sa = (sa + mix(ka, p)) >>> 0;
-          sb = (sb + mix(kb, q)) >>> 0;
+          lanes(x, memo);
+          const p = A;
+          const q = B;
+          strings(k, OBJ);
+          sa = (sa + mix(A, p)) >>> 0;
+          sb = (sb + mix(B, q)) >>> 0;
           n++;
         }
         a = mix(mix(OBJ, n), sa);
         b = mix(mix(OBJ ^ 0xdeadbeef, n), sb);
       }
-      const h: Hash64 = [a, b];
       // A plain property store (a symbol key: JSON, for-in copies and this hash skip it).
-      if (memo && Object.isExtensible(v)) (v as Record<symbol, Hash64>)[MEMO] = h;
-      return h;
+      if (memo && Object.isExtensible(v)) (v as Record<symbol, Hash64>)[MEMO] = [a, b];
+      A = a;
+      B = b;
+      return;
     }
     default:
       throw new Error(`bug: cannot hash a ${typeof v}`);
@@ -105,11 +134,12 @@ function lanes(v: unknown, memo: boolean): Hash64 {
  * values no one writes any more (states shared copy-on-write, as an explorer keeps them).
  */
 export function hash64(v: unknown, memo = false): Hash64 {
-  return lanes(v, memo);
+  lanes(v, memo);
+  return [A, B];
 }
 
 /** A value's hash as 16 hex digits. */
 export function hashState(v: unknown, memo = false): string {
-  const [a, b] = lanes(v, memo);
-  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+  lanes(v, memo);
+  return A.toString(16).padStart(8, '0') + B.toString(16).padStart(8, '0');
 }

@@ -29,25 +29,6 @@ export interface Outcome {
   minor?: number;
 }
 
-/**
- * The keys of an outcome in the order the spec's table lists them (daxlog.md §4): the JSON
- * writers, the human formatter and the `expect` matcher walk this one list. `recorded` marks the
- * keys `daxsim record` writes into a step's expect.
- */
-export const OUTCOME_KEYS = [
-  { key: 'ret', recorded: true },
-  { key: 'state', recorded: true },
-  { key: 'warn', recorded: true },
-  { key: 'log', recorded: false },
-  { key: 'blocked', recorded: true },
-  { key: 'woke', recorded: false },
-  { key: 'oops', recorded: true },
-  { key: 'map', recorded: false },
-  { key: 'phys', recorded: false },
-  { key: 'attempts', recorded: false },
-  { key: 'minor', recorded: false },
-] as const satisfies readonly { key: keyof Outcome; recorded: boolean }[];
-
 /** A log error found while replaying: the kernel model cannot run this step as written. */
 export class StepError extends Error {
   constructor(

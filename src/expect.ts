@@ -5,6 +5,7 @@ import type { Outcome } from '../machines/outcome.ts';
 import type { Expect, Json, JsonObject } from './log.ts';
 import { stringify } from './json.ts';
 import { sameInteger, toU64 } from './values.ts';
+import { OUTCOME_FIELDS, OUTCOME_KEYS, type Match, type OutcomeField } from './outcome_fields.ts';
 
 export interface Divergence {
   key: string;
@@ -18,44 +19,60 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
+/** Does `want`, an expectation of a field checked as `match`, hold of `got`, the outcome's value? */
+function holds(match: Match, want: unknown, got: unknown): boolean {
+  switch (match) {
+    case 'value':
+      return sameValue(want, got ?? null);
+    case 'exact':
+      return want === got;
+    case 'flag':
+      return want === (got ?? false);
+    case 'warns': {
+      const w = want as string[];
+      const g = (got ?? []) as string[];
+      return g.length === w.length && w.every((x, i) => g[i]!.includes(x));
+    }
+    case 'lines':
+      return subsequence(want as string[], (got ?? []) as string[]);
+    case 'woke': {
+      const w = want as Record<string, Json>[];
+      const g = (got ?? []) as unknown as Record<string, Json>[];
+      return (
+        g.length === w.length &&
+        w.every((x, i) =>
+          Object.entries(x).every(([k, v]) => {
+            const y = g[i]![k] ?? null;
+            return k === 'oops' ? typeof y === 'string' && y.includes(v as string) : sameValue(v, y);
+          }),
+        )
+      );
+    }
+    case 'oops':
+      return want === true ? got !== undefined : want === false ? got === undefined : got !== undefined && (got as string).includes(want as string);
+    case 'json':
+      return JSON.stringify(want) === JSON.stringify(got ?? []);
+    case 'states':
+      throw new Error('bug: states are matched handle by handle');
+  }
+}
+
+/** What a divergence shows as the actual value of a field the outcome leaves out. */
+const ABSENT: Record<Match, unknown> = { value: null, exact: null, flag: false, warns: [], lines: [], woke: [], oops: false, json: [], states: null };
+
 export function diverges(expect: Expect, out: Outcome, stateOf: (label: string) => StateName | null): Divergence[] {
   const d: Divergence[] = [];
-  const differ = (key: string, expected: unknown, actual: unknown) => d.push({ key, expected, actual });
-
-  if ('ret' in expect && !sameValue(expect.ret, out.ret ?? null)) differ('ret', expect.ret, out.ret ?? null);
-  for (const [label, want] of Object.entries(expect.state ?? {})) {
-    const got = Object.hasOwn(out.state, label) ? out.state[label]! : stateOf(label);
-    if (got !== want) differ(`state.${label}`, want, got);
+  for (const key of OUTCOME_KEYS) {
+    if (!(key in expect)) continue;
+    const want = expect[key];
+    const { match } = OUTCOME_FIELDS[key] as OutcomeField;
+    if (match === 'states') {
+      for (const [label, s] of Object.entries(want as Record<string, string | null>)) {
+        const got = Object.hasOwn(out.state, label) ? out.state[label]! : stateOf(label);
+        if (got !== s) d.push({ key: `state.${label}`, expected: s, actual: got });
+      }
+    } else if (want !== undefined && !holds(match, want, out[key])) d.push({ key, expected: want, actual: out[key] ?? ABSENT[match] });
   }
-  if (expect.warn !== undefined) {
-    const got = out.warn ?? [];
-    if (got.length !== expect.warn.length || expect.warn.some((w, i) => !got[i]!.includes(w))) differ('warn', expect.warn, got);
-  }
-  if (expect.log !== undefined && !subsequence(expect.log, out.log ?? [])) differ('log', expect.log, out.log ?? []);
-  if (expect.blocked !== undefined && expect.blocked !== (out.blocked ?? false)) differ('blocked', expect.blocked, out.blocked ?? false);
-  if (expect.woke !== undefined) {
-    const got = out.woke ?? [];
-    const same =
-      got.length === expect.woke.length &&
-      expect.woke.every((w, i) =>
-        Object.entries(w).every(([k, v]) => {
-          const g = (got[i] as unknown as Record<string, Json>)[k] ?? null;
-          return k === 'oops' ? typeof g === 'string' && g.includes(v as string) : sameValue(v, g);
-        }),
-      );
-    if (!same) differ('woke', expect.woke, got);
-  }
-  if (expect.oops !== undefined) {
-    const o = out.oops;
-    const ok = expect.oops === true ? o !== undefined : expect.oops === false ? o === undefined : o !== undefined && o.includes(expect.oops);
-    if (!ok) differ('oops', expect.oops, o ?? false);
-  }
-  if (expect.map !== undefined && expect.map !== out.map) differ('map', expect.map, out.map ?? null);
-  if (expect.phys !== undefined && !sameInteger(expect.phys, out.phys)) differ('phys', expect.phys, out.phys ?? null);
-  if (expect.attempts !== undefined && JSON.stringify(expect.attempts) !== JSON.stringify(out.attempts ?? [])) {
-    differ('attempts', expect.attempts, out.attempts ?? []);
-  }
-  if (expect.minor !== undefined && !sameInteger(expect.minor, out.minor)) differ('minor', expect.minor, out.minor ?? null);
   return d;
 }
 
@@ -70,13 +87,15 @@ function subsequence(want: string[], lines: string[]): boolean {
   return true;
 }
 
-/** The expect `daxsim record` writes for an outcome: ret, state, warn, and blocked / oops. */
+/** The expect `daxsim record` writes for an outcome: the fields outcome_fields.ts marks recorded. */
 export function recordedExpect(o: Outcome): JsonObject {
-  const e: JsonObject = {};
-  if (o.ret !== undefined) e['ret'] = o.ret;
-  e['state'] = o.state as JsonObject;
-  e['warn'] = o.warn ?? [];
-  if (o.blocked) e['blocked'] = true;
-  if (o.oops !== undefined) e['oops'] = o.oops;
+  const e: Record<string, unknown> = {};
+  for (const key of OUTCOME_KEYS) {
+    const { recorded, json } = OUTCOME_FIELDS[key] as OutcomeField;
+    if (recorded === 'never') continue;
+    const v = o[key];
+    if (v !== undefined) e[key] = v;
+    else if (recorded === 'always') e[key] = json === 'states' ? {} : [];
+  }
   return JSON.parse(stringify(e)) as JsonObject;
 }

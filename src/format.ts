@@ -8,6 +8,8 @@ import { KERNEL_FUNCTION, type EventType } from '../machines/events.ts';
 import { stringify } from './json.ts';
 import type { Json } from './log.ts';
 import type { StepResult, Summary } from './replay.ts';
+import type { Outcome } from '../machines/outcome.ts';
+import { HUMAN_DETAILS, type DetailKey } from './outcome_fields.ts';
 import { printable } from './text.ts';
 
 const show = (v: unknown): string => printable(typeof v === 'string' ? v : stringify(v));
@@ -22,24 +24,28 @@ export function formatStep(r: StepResult): string {
   const head = `${kleur.dim(`#${step.seq} line ${step.line}`)} ${kleur.cyan(printable(step.task))} ${kleur.bold(KERNEL_FUNCTION[step.event.type])}(${args})`;
   const result = out.blocked ? kleur.yellow('blocked') : out.oops !== undefined ? kleur.red('oops') : `= ${json(out.ret ?? null)}`;
   const lines = [`${head} ${result}`];
-  const detail = (label: string, text: string) => lines.push(`    ${label.padEnd(9)}${text}`);
-  for (const w of out.woke ?? []) {
-    detail('woke', `${printable(w.task)} ${KERNEL_FUNCTION[w.type as EventType]} (line ${w.line}) ${w.oops !== undefined ? `oops: ${printable(w.oops)}` : `= ${json(w.ret ?? null)}`}`);
-  }
-  const states = Object.entries(out.state);
-  if (states.length > 0) detail('state', states.map(([h, s]) => `${printable(h)}: ${printable(String(s))}`).join(', '));
-  if (out.minor !== undefined) detail('minor', String(out.minor));
-  if (out.attempts !== undefined && out.attempts.length > 0) detail('attempts', out.attempts.map(([s, v]) => `${s} ${v}`).join(', '));
-  if (out.map !== undefined) detail('map', `${out.map} phys ${out.phys}`);
-  for (const w of out.warn ?? []) detail('warn', kleur.yellow(printable(w)));
-  for (const l of out.log ?? []) detail('log', printable(l));
-  if (out.oops !== undefined) detail('oops', kleur.red(printable(out.oops)));
+  for (const { key, label } of HUMAN_DETAILS) for (const text of DETAILS[key](out)) lines.push(`    ${label.padEnd(9)}${text}`);
   for (const d of r.diverged ?? []) {
     if (d.key === 'invariant') lines.push(kleur.red(`    ✗ invariant ${show(d.expected)} broken: ${show(d.actual)}`));
     else lines.push(kleur.red(`    ✗ ${printable(d.key)}: expected ${show(d.expected)}, got ${show(d.actual)}`));
   }
   return lines.join('\n') + '\n';
 }
+
+/** The text of each detail line an outcome field gives (none when it has nothing to show). */
+const DETAILS: { [K in DetailKey]: (out: Outcome) => string[] } = {
+  woke: (out) => (out.woke ?? []).map((w) => `${printable(w.task)} ${KERNEL_FUNCTION[w.type as EventType]} (line ${w.line}) ${w.oops !== undefined ? `oops: ${printable(w.oops)}` : `= ${json(w.ret ?? null)}`}`),
+  state: (out) => {
+    const states = Object.entries(out.state);
+    return states.length === 0 ? [] : [states.map(([h, s]) => `${printable(h)}: ${printable(String(s))}`).join(', ')];
+  },
+  minor: (out) => (out.minor === undefined ? [] : [String(out.minor)]),
+  attempts: (out) => (out.attempts === undefined || out.attempts.length === 0 ? [] : [out.attempts.map(([s, v]) => `${s} ${v}`).join(', ')]),
+  map: (out) => (out.map === undefined ? [] : [`${out.map} phys ${out.phys}`]),
+  warn: (out) => (out.warn ?? []).map((w) => kleur.yellow(printable(w))),
+  log: (out) => (out.log ?? []).map((l) => printable(l)),
+  oops: (out) => (out.oops === undefined ? [] : [kleur.red(printable(out.oops))]),
+};
 
 export function formatSummary(s: Summary): string {
   const parts = [`${s.steps} steps`, s.diverged === 0 ? 'no divergence' : `${s.diverged} diverged`];

@@ -5,49 +5,49 @@
 // steps, and the generic serialiser was a tenth of the replay time.
 import type { Outcome } from '../machines/outcome.ts';
 import { stringify } from './json.ts';
-import type { Output } from './io.ts';
+import { OUTCOME_FIELDS, OUTCOME_KEYS, type JsonShape } from './outcome_fields.ts';
 import type { StepResult, Summary } from './replay.ts';
 
 const str = JSON.stringify as (s: string) => string;
 
-function value(v: unknown): string {
-  return typeof v === 'string' ? str(v) : typeof v === 'number' || typeof v === 'boolean' || v === null ? String(v) : stringify(v);
+/** Where a line is written: the replay command's output buffer (io.ts Output), or a string. */
+export interface Sink {
+  /** Text known to be ASCII that needs no escape. */
+  ascii(s: string): void;
+  /** A number as String(n) writes it. */
+  int(n: number): void;
+  /** A string as JSON.stringify writes it. */
+  jsonString(s: string): void;
+  /** Any text. */
+  write(s: string): void;
+}
+
+class StringSink implements Sink {
+  text = '';
+  ascii(s: string): void {
+    this.text += s;
+  }
+  int(n: number): void {
+    this.text += String(n);
+  }
+  jsonString(s: string): void {
+    this.text += str(s);
+  }
+  write(s: string): void {
+    this.text += s;
+  }
 }
 
 export function outcomeJson(o: Outcome): string {
-  let s = '{';
-  if (o.ret !== undefined) s += `"ret":${value(o.ret)},`;
-  s += '"state":{';
-  let first = true;
-  for (const k in o.state) {
-    s += `${first ? '' : ','}${str(k)}:${value(o.state[k])}`;
-    first = false;
-  }
-  s += '}';
-  // warn and log hold strings, woke plain values: no bigints, so JSON.stringify as it is.
-  if (o.warn !== undefined) s += `,"warn":${JSON.stringify(o.warn)}`;
-  if (o.log !== undefined) s += `,"log":${JSON.stringify(o.log)}`;
-  if (o.blocked) s += ',"blocked":true';
-  if (o.woke !== undefined) s += `,"woke":${JSON.stringify(o.woke)}`;
-  if (o.oops !== undefined) s += `,"oops":${str(o.oops)}`;
-  if (o.map !== undefined) s += `,"map":"${o.map}"`;
-  if (o.phys !== undefined) s += `,"phys":"${o.phys}"`;
-  if (o.attempts !== undefined) {
-    s += ',"attempts":[';
-    for (let i = 0; i < o.attempts.length; i++) s += `${i === 0 ? '' : ','}["${o.attempts[i]![0]}","${o.attempts[i]![1]}"]`;
-    s += ']';
-  }
-  if (o.minor !== undefined) s += `,"minor":${o.minor}`;
-  return s + '}';
+  const sink = new StringSink();
+  writeOutcome(sink, o);
+  return sink.text;
 }
 
 export function stepJson(r: StepResult): string {
-  const st = r.step;
-  let s = `{"seq":${st.seq},"line":${st.line},"task":${str(st.task)},"event":${stringify(st.input['event'])}`;
-  if (st.input['expect'] !== undefined) s += `,"expect":${stringify(st.input['expect'])}`;
-  s += `,"out":${outcomeJson(r.out)}`;
-  if (r.diverged !== undefined) s += `,"diverged":${stringify(r.diverged)}`;
-  return s + '}\n';
+  const sink = new StringSink();
+  writeStep(sink, r);
+  return sink.text;
 }
 
 /**
@@ -61,11 +61,10 @@ export function summaryJson(s: Summary): string {
 }
 
 /**
- * The same line as stepJson, written straight into out's buffer (the replay command's path):
- * no string is built for the line, which made most of a replay's garbage. test/jsonl.test.ts
- * keeps the two byte for byte the same.
+ * One step's line: written straight into the output buffer by the replay command (building
+ * each line as a string first made most of a replay's garbage), or into a string by stepJson.
  */
-export function writeStep(out: Output, r: StepResult): void {
+export function writeStep(out: Sink, r: StepResult): void {
   const st = r.step;
   out.ascii('{"seq":');
   out.int(st.seq);
@@ -88,70 +87,74 @@ export function writeStep(out: Output, r: StepResult): void {
   out.ascii('}\n');
 }
 
-function writeOutcome(out: Output, o: Outcome): void {
+/** Each outcome field with its JSON shape and the text before its value (outcome_fields.ts). */
+const FIELDS = OUTCOME_KEYS.map((key, i) => ({ key, shape: OUTCOME_FIELDS[key].json as JsonShape, first: `"${key}":`, next: `,"${key}":`, i }));
+
+/** An outcome as JSON, its fields in the spec's order (daxlog.md §4). */
+function writeOutcome(out: Sink, o: Outcome): void {
   out.ascii('{');
-  if (o.ret !== undefined) {
-    out.ascii('"ret":');
-    writeValue(out, o.ret);
-    out.ascii(',');
-  }
-  out.ascii('"state":{');
   let first = true;
-  for (const k in o.state) {
-    if (!first) out.ascii(',');
-    out.jsonString(k);
-    out.ascii(':');
-    writeValue(out, o.state[k]);
+  for (const f of FIELDS) {
+    const v = o[f.key];
+    if (v === undefined) continue;
+    out.ascii(first ? f.first : f.next);
     first = false;
-  }
-  out.ascii('}');
-  if (o.warn !== undefined) {
-    out.ascii(',"warn":');
-    writeStrings(out, o.warn);
-  }
-  if (o.log !== undefined) {
-    out.ascii(',"log":');
-    writeStrings(out, o.log);
-  }
-  if (o.blocked) out.ascii(',"blocked":true');
-  if (o.woke !== undefined) {
-    out.ascii(',"woke":');
-    out.write(JSON.stringify(o.woke));
-  }
-  if (o.oops !== undefined) {
-    out.ascii(',"oops":');
-    out.jsonString(o.oops);
-  }
-  if (o.map !== undefined) {
-    out.ascii(',"map":"');
-    out.ascii(o.map);
-    out.ascii('"');
-  }
-  if (o.phys !== undefined) {
-    out.ascii(',"phys":"');
-    out.ascii(o.phys);
-    out.ascii('"');
-  }
-  if (o.attempts !== undefined) {
-    out.ascii(',"attempts":[');
-    for (let i = 0; i < o.attempts.length; i++) {
-      const [size, result] = o.attempts[i]!;
-      out.ascii(i === 0 ? '["' : ',["');
-      out.ascii(size);
-      out.ascii('","');
-      out.ascii(result);
-      out.ascii('"]');
+    switch (f.shape) {
+      case 'value':
+      case 'int':
+        writeValue(out, v);
+        break;
+      case 'states': {
+        const states = v as Outcome['state'];
+        let one = true;
+        out.ascii('{');
+        for (const k in states) {
+          if (!one) out.ascii(',');
+          out.jsonString(k);
+          out.ascii(':');
+          writeValue(out, states[k]);
+          one = false;
+        }
+        out.ascii('}');
+        break;
+      }
+      case 'strings':
+        writeStrings(out, v as string[]);
+        break;
+      case 'true':
+        out.ascii('true');
+        break;
+      case 'plain':
+        // Plain values only (no bigints): JSON.stringify as it is.
+        out.write(JSON.stringify(v));
+        break;
+      case 'string':
+        out.jsonString(v as string);
+        break;
+      case 'word':
+        out.ascii('"');
+        out.ascii(v as string);
+        out.ascii('"');
+        break;
+      case 'pairs': {
+        const pairs = v as [string, string][];
+        out.ascii('[');
+        for (let i = 0; i < pairs.length; i++) {
+          out.ascii(i === 0 ? '["' : ',["');
+          out.ascii(pairs[i]![0]);
+          out.ascii('","');
+          out.ascii(pairs[i]![1]);
+          out.ascii('"]');
+        }
+        out.ascii(']');
+        break;
+      }
     }
-    out.ascii(']');
-  }
-  if (o.minor !== undefined) {
-    out.ascii(',"minor":');
-    out.int(o.minor);
   }
   out.ascii('}');
 }
 
-function writeStrings(out: Output, list: string[]): void {
+function writeStrings(out: Sink, list: string[]): void {
   out.ascii('[');
   for (let i = 0; i < list.length; i++) {
     if (i > 0) out.ascii(',');
@@ -164,7 +167,7 @@ function writeStrings(out: Output, list: string[]): void {
  * A JSON value as JSON.stringify writes it (bigints as plain numbers, as stringify in json.ts
  * does): objects of scalars key by key, anything nested through stringify.
  */
-function writeValue(out: Output, v: unknown): void {
+function writeValue(out: Sink, v: unknown): void {
   switch (typeof v) {
     case 'string':
       return out.jsonString(v);

@@ -4,25 +4,12 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { EVENTS, EVENT_TYPES, FAIL_SITES, FAULT_SIZES, MMAP_FLAGS, PFN_FLAGS, type EventType, type Field, type FieldKind } from '../machines/events.ts';
-import { STATE_NAMES } from '../machines/registry.ts';
 
-const closed = { additionalProperties: false } as const;
-const oneOf = (values: readonly string[], expected: string) =>
-  Type.Union(values.map((v) => Type.Literal(v)), { expected });
-const quoted = (values: readonly string[]) => values.map((v) => JSON.stringify(v)).join(', ');
+import { Bool, closed, Handle, oneOf, opt, quoted, Task, Text, U64 } from './schema_parts.ts';
+import { OUTCOME_FIELDS } from './outcome_fields.ts';
 
-export const HANDLE_PATTERN = '^[A-Za-z0-9_.:/-]{1,64}$';
-export const Handle = Type.String({ pattern: HANDLE_PATTERN, expected: 'a handle (1 to 64 characters of [A-Za-z0-9_.:/-])' });
-export const Task = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,15}$', expected: 'a task name (1 to 15 characters of [A-Za-z0-9_.-])' });
+export { HANDLE_PATTERN, Handle, Task, U64 } from './schema_parts.ts';
 
-const U64_EXPECTED = 'an unsigned 64-bit integer (a number, or a string such as "4096", "0x1000" or "2M")';
-/** A u64 spelling; src/log.ts converts it to a bigint and rejects values beyond 64 bits. */
-export const U64 = Type.Union(
-  [Type.Integer({ minimum: 0 }), Type.BigInt({ minimum: 0n }), Type.String({ pattern: '^(?:0[xX][0-9a-fA-F]+|[0-9]+[KMG]?)$' })],
-  { expected: U64_EXPECTED, u64: true },
-);
-const Bool = Type.Boolean({ expected: 'true or false' });
-const Text = Type.String({ expected: 'a string' });
 const Fail = Type.Array(oneOf(FAIL_SITES, `a failure site (${quoted(FAIL_SITES)})`), { expected: 'a list of failure sites' });
 const FaultSize = Type.Union([...FAULT_SIZES.map((s) => Type.Literal(s)), U64], {
   expected: '"PTE", "PMD", "PUD" or an integer',
@@ -44,7 +31,6 @@ const KIND_SCHEMA: Record<FieldKind, TSchema> = {
   sysfs_path: Type.String({ pattern: '^[A-Za-z0-9_.:/-]{1,200}$', expected: 'a sysfs path such as "pfn0/dax_region/size"' }),
 };
 
-const opt = Type.Optional;
 const FIELDS = Object.fromEntries(
   EVENT_TYPES.map((t) => {
     const fields = EVENTS[t].fields as Record<string, Field>;
@@ -57,50 +43,9 @@ export const EVENT_SCHEMAS: Record<EventType, TSchema> = Object.fromEntries(
   EVENT_TYPES.map((t): [EventType, TSchema] => [t, Type.Object(eventFields(t), closed)]),
 ) as Record<EventType, TSchema>;
 
-const ALL_STATES = [...new Set(Object.values(STATE_NAMES).flat())] as string[];
-const VM_FAULT = ['VM_FAULT_NOPAGE', 'VM_FAULT_SIGBUS', 'VM_FAULT_FALLBACK', 'VM_FAULT_OOM'];
-const Value = Type.Union([Type.Number(), Type.BigInt(), Type.String(), Type.Boolean(), Type.Null()], {
-  expected: 'a number, string, boolean or null',
-});
-
+/** Each outcome field's expectation (outcome_fields.ts), all optional. */
 export const Expect = Type.Object(
-  {
-    ret: opt(Value),
-    state: opt(
-      // Ruling 3: states compare as exact strings, so any string is an expectation (one that
-      // names no state, "Alive" say, is a divergence that shows the real state, not a log error).
-      Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.:/~-]{1,80}$' }), Type.Union([Text, Type.Null()], {
-        expected: `a state (${quoted(ALL_STATES)}) or null`,
-      }), { ...closed, expected: 'an object of handle: state' }),
-    ),
-    warn: opt(Type.Array(Text, { expected: 'a list of strings' })),
-    log: opt(Type.Array(Text, { expected: 'a list of strings' })),
-    blocked: opt(Bool),
-    woke: opt(
-      Type.Array(
-        Type.Object(
-          {
-            task: opt(Task),
-            type: opt(oneOf(EVENT_TYPES, 'an event type')),
-            ret: opt(Value),
-            line: opt(Type.Integer({ minimum: 1, expected: 'a line number' })),
-            oops: opt(Type.String({ expected: 'the oops reason of the woken call' })),
-          },
-          { ...closed, expected: 'an object {task, type, ret, line}' },
-        ),
-        { expected: 'a list of woken calls' },
-      ),
-    ),
-    oops: opt(Type.Union([Type.Boolean(), Type.String()], { expected: 'true, false or a string' })),
-    map: opt(oneOf(FAULT_SIZES, '"PTE", "PMD" or "PUD"')),
-    phys: opt(U64),
-    attempts: opt(
-      Type.Array(Type.Tuple([oneOf(FAULT_SIZES, '"PTE", "PMD" or "PUD"'), oneOf(VM_FAULT, quoted(VM_FAULT))], { expected: 'a pair [size, result]' }), {
-        expected: 'a list of [size, result] pairs',
-      }),
-    ),
-    minor: opt(U64),
-  },
+  Object.fromEntries(Object.entries(OUTCOME_FIELDS).map(([k, f]) => [k, opt(f.expect)])),
   { ...closed, expected: 'an object of expectations' },
 );
 
