@@ -115,7 +115,10 @@ export const synchronize_srcu: Sleeper = (k, f) => {
   return sleep(f, 1, { on: 'synchronize_srcu' });
 };
 
-/** put_dax → iput. The final put evicts the inode; dax_destroy_inode WARNs if still alive. */
+/**
+ * put_dax → iput: every put of the model is the final one (the dax_device's inode has one
+ * reference), so it evicts the inode, and evict calls the super block's destroy_inode.
+ */
 export function put_dax(k: Kernel, d: ObjId | null): Ret {
   if (d === null) {
     k.hit('put_dax:null');
@@ -126,13 +129,22 @@ export function put_dax(k: Kernel, d: ObjId | null): Ret {
     k.hit('oops:put_dax_twice');
     oops(`use after free: put_dax() on dax_device ${dev.label} after its final put (kernel BUG in iput: the inode is already cleared)`);
   }
-  if (dev.context.alive) {
-    k.hit(k.s.warnedOnce.includes('dax_destroy_inode') ? 'put_dax:alive_warned_before' : 'put_dax:alive_warn_once');
-    k.warnOnce('dax_destroy_inode', WARN_KILL_BEFORE_IPUT);
-  } else k.hit('put_dax:killed');
-  k.send(dev.id, { type: 'dax.put' });
-  k.wf('rcu').push({ fn: 'dax_i_callback', dax: dev.id });
+  dax_destroy_inode(k, dev.id);
   return 0;
+}
+
+/**
+ * dax_destroy_inode (dax_sops.destroy_inode): WARN_ONCE when the device was never killed, then
+ * call_rcu(dax_i_callback).
+ */
+function dax_destroy_inode(k: Kernel, id: ObjId): void {
+  const dev = k.obj(id, 'dax_device');
+  if (dev.context.alive) {
+    k.hit(k.s.warnedOnce.includes('dax_destroy_inode') ? 'dax_destroy_inode:alive_warned_before' : 'dax_destroy_inode:alive_warn_once');
+    k.warnOnce('dax_destroy_inode', WARN_KILL_BEFORE_IPUT);
+  } else k.hit('dax_destroy_inode:killed');
+  k.send(id, { type: 'dax.put' });
+  k.wf('rcu').push({ fn: 'dax_i_callback', dax: id });
 }
 
 /** dax_i_callback, one grace period after destroy: the minor goes back to the IDA. */

@@ -3,16 +3,13 @@
 // listens through the kernel's hooks, so the plain replay path does not pay for it.
 import type { AnyStateMachine, InspectionEvent } from 'xstate';
 import { BRANCH_IDS, BRANCHES, type Branch } from '../machines/branches.ts';
-import { daxDeviceMachine } from '../machines/dax_device.ts';
-import { daxRegionMachine } from '../machines/dax_region.ts';
-import { daxSrcuMachine } from '../machines/dax_srcu.ts';
-import { devDaxMachine } from '../machines/dev_dax.ts';
-import { fileMachine } from '../machines/file.ts';
 import type { KernelHooks } from '../machines/kernel.ts';
-import { vmAreaMachine } from '../machines/vm_area.ts';
 import type { StepResult } from './replay.ts';
 
-export const MACHINES: AnyStateMachine[] = [daxDeviceMachine, daxSrcuMachine, daxRegionMachine, devDaxMachine, fileMachine, vmAreaMachine];
+import { MACHINES as REGISTRY } from '../machines/registry.ts';
+
+/** The machine definitions, from the one registry (machines/registry.ts). */
+export const MACHINES: AnyStateMachine[] = REGISTRY.map((m) => m.machine as AnyStateMachine);
 
 /** A transition of a machine definition: source state ('*' for the machine's own), event, target. */
 export interface TransitionDef {
