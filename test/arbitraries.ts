@@ -6,13 +6,11 @@
 // valid. A number picks the (n mod count)-th candidate, so 0 is always the simplest choice.
 import fc from 'fast-check';
 
-export const OPS = [
-  'dax.alloc', 'dax.kill', 'dax.put', 'dax.alive', 'dax.get_private',
-  'dax_srcu.read_lock', 'dax_srcu.read_unlock', 'rcu.grace_period',
-  'dax_pmem.probe', 'dax_region.alloc', 'dax_region.put', 'dev_dax.create', 'dev_dax.unregister', 'driver.unbind', 'sysfs.read',
-  'file.open', 'file.close', 'file.mmap', 'vma.munmap', 'vma.fault', 'vma.access',
-] as const;
-export type Op = (typeof OPS)[number];
+import { EVENT_TYPES, type EventType } from '../machines/events.ts';
+
+/** Every event type of machines/events.ts: the weights below and test/steps.ts's resolvers must cover each. */
+export const OPS = EVENT_TYPES;
+export type Op = EventType;
 
 /** How often each operation is drawn: races need locks, kills and faults more than the rest. */
 const WEIGHT: Record<Op, number> = {
