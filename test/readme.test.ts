@@ -1,6 +1,6 @@
 // The README shows real output: these tests keep it true.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { suite } from 'uvu';
@@ -46,6 +46,25 @@ doc('the library example runs and prints what its comments say', () => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   for (const comment of code.matchAll(/^\/\/ (.*)$/gm)) assert.ok(r.stdout.includes(comment[1]!), comment[1]);
+});
+
+/** The timing line of an explore summary with its measured figures masked. */
+const timing = (text: string) => text.replace(/ {2}[\d.]+ s, \d+ states\/s, peak memory \d+ MB/g, '  T s, R states/s, peak memory M MB');
+
+doc('the explore examples are the real output (times, rates and memory aside), and the counterexample replays as shown', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'daxsim-readme-'));
+  symlinkSync(resolve('traces'), join(dir, 'traces'));
+  const inDir = (args: string[]) => spawnSync(process.execPath, [resolve('bin/daxsim.js'), ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  const found = inDir(['explore', 'traces/explore/sysfs-read-vs-unbind.jsonl', '-o', 'deadlock.cex.jsonl']);
+  assert.is(found.status, 1, found.stderr);
+  const block = shown('npx daxsim explore traces/explore/sysfs-read-vs-unbind.jsonl -o deadlock.cex.jsonl');
+  const [first, rest] = [block.slice(0, block.indexOf('$ ')), block.slice(block.indexOf('$ '))];
+  assert.is(timing(first), timing(found.stdout));
+  const replayed = inDir(['replay', 'deadlock.cex.jsonl']);
+  assert.is(rest.split('\n')[1], replayed.stdout.trimEnd().split('\n').at(-1));
+  const race = inDir(['explore', 'traces/explore/race-3x2.jsonl', '-o', 'race.cex.jsonl']);
+  assert.is(race.status, 0, race.stderr);
+  assert.is(timing(shown('npx daxsim explore traces/explore/race-3x2.jsonl')), timing(race.stdout));
 });
 
 doc.run();
