@@ -4,6 +4,7 @@
 // hit), and the rest are read-side sections around direct faults, alloc/kill/put cycles of bare
 // dax_devices, grace periods, and, rarely, unmap and remap of a device's mapping.
 import { createWriteStream } from 'node:fs';
+import { mulberry32 as rng } from '../src/rng.ts';
 
 export interface GenOptions {
   steps: number;
@@ -16,18 +17,6 @@ export interface GenOptions {
    */
   churn?: boolean;
   seed?: number;
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const GIB = 0x40000000;

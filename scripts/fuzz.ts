@@ -18,6 +18,7 @@ import { outcomeJson, stepJson, writeStep } from '../src/jsonl.ts';
 import { serialiseStep, type JsonObject } from '../src/log.ts';
 import { replayText } from '../src/replay.ts';
 import { MUTATIONS, type Rng } from './mutate.ts';
+import { mulberry32 } from '../src/rng.ts';
 
 export interface Crash {
   /** The trace and the mutations applied to it. */
@@ -38,14 +39,7 @@ export interface FuzzResult {
 
 /** mulberry32: a small, fast PRNG; the same seed gives the same sequence. */
 export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, int: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)]! };
 }
 

@@ -27,6 +27,7 @@ import type { Step } from './log.ts';
 import type { Scenario } from './scenario.ts';
 import { SLEEP_TASKS, VisitedSet } from './visited.ts';
 import { conflict, footprint } from './footprint.ts';
+import { mulberry32 as rng } from './rng.ts';
 
 export type ViolationKind = 'oops' | 'warn' | 'deadlock' | 'invariant' | 'expect';
 
@@ -511,18 +512,6 @@ export interface RandomOptions extends ExploreOptions {
   seed: number;
   /** The bug depth: d - 1 priority changes per schedule. */
   depth: number;
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
