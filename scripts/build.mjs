@@ -39,6 +39,21 @@ await build({
   banner: { js: "import { createRequire as __daxsimRequire } from 'node:module'; const require = __daxsimRequire(import.meta.url);" },
 });
 
+// The entry of explore's worker threads, alone: a worker starts without the command line.
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/explore_worker.ts'],
+  outfile: join(root, 'dist', 'explore_worker.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  mainFields: ['module', 'main'],
+  banner: { js: "import { createRequire as __daxsimRequire } from 'node:module'; const require = __daxsimRequire(import.meta.url);" },
+});
+
 await build({ ...viewerBuildOptions(root), outfile: join(root, 'dist', 'viewer.js') });
 
 await buildLibrary(root);

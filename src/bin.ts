@@ -1,6 +1,5 @@
 // The program behind bin/daxsim.js: runs the command line and sets the exit status.
 import { setFlagsFromString } from 'node:v8';
-import { isMainThread } from 'node:worker_threads';
 import { runInNewContext } from 'node:vm';
 import { main } from './cli.ts';
 import { setCollector } from './io.ts';
@@ -10,9 +9,6 @@ import { setCollector } from './io.ts';
 setFlagsFromString('--expose-gc');
 setCollector(runInNewContext('gc') as () => void);
 
-// A worker thread of `explore --workers` loads this bundle too: explore_parallel.ts runs it.
-if (isMainThread) {
-  process.exitCode = await main(process.argv.slice(2));
-  // For the benchmark: the peak resident set of this process, on stderr.
-  if (process.env['DAXSIM_STATS'] === '1') process.stderr.write(`daxsim-stats maxrss_kb=${process.resourceUsage().maxRSS}\n`);
-}
+process.exitCode = await main(process.argv.slice(2));
+// For the benchmark: the peak resident set of this process, on stderr.
+if (process.env['DAXSIM_STATS'] === '1') process.stderr.write(`daxsim-stats maxrss_kb=${process.resourceUsage().maxRSS}\n`);

@@ -12,9 +12,9 @@
 // Sleep sets stay sound across workers: the shared set keeps, per state, the intersection of
 // the sleep sets it was reached with, and a visit that finds it with a larger one explores what
 // is left (visited.ts); the slot is updated with compare-and-swap.
-import { MessageChannel, receiveMessageOnPort, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, parentPort, type MessagePort } from 'node:worker_threads';
 import { Explorer, type Coordinator, type ExploreOptions, type ExploreResult, type Violation, type Visited, type WorkItem } from './explore.ts';
-import { parseScenario, type Scenario } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
 import { LogError } from './errors.ts';
 import type { Step } from './log.ts';
 
@@ -89,8 +89,8 @@ const HEAD = 4;
 
 interface WorkerSetup {
   daxsimExploreWorker: true;
-  text: string;
-  file: string;
+  /** The scenario as parsed (structured-cloned: the worker does not read logs). */
+  scenario: Scenario;
   opts: WireOptions;
   index: number;
   workers: number;
@@ -205,7 +205,7 @@ function report(r: ExploreResult): WorkerReport {
 
 /** The worker thread's side: explores until the search ends, then reports. */
 function runWorker(setup: WorkerSetup): void {
-  const scn = parseScenario(setup.text, setup.file) as Scenario;
+  const scn = setup.scenario;
   const visited = new SharedVisited(setup.visited);
   const coord = new Coordination(setup.control, setup.index, setup.workers, setup.ports, visited);
   const r = new Explorer(scn, setup.opts, visited, new SharedVisited(setup.finals)).runShared(coord, false);
@@ -213,23 +213,27 @@ function runWorker(setup: WorkerSetup): void {
   parentPort!.postMessage(report(r));
 }
 
-/** How a worker thread is started: the bundle itself when running built, else the sources through tsx. */
+/**
+ * How a worker thread is started: from dist/explore_worker.mjs beside the command's bundle
+ * (explore_worker.ts, bundled alone: a worker starts without the rest of the command line), or
+ * in a checkout running its sources, explore_worker.ts through tsx.
+ */
 function spawn(data: WorkerSetup, transfer: MessagePort[]): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const api = import.meta.resolve('tsx/esm/api');
-    const entry = new URL('./explore_parallel.ts', here).href;
+    const entry = new URL('./explore_worker.ts', here).href;
     const code = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
     return new Worker(code, { eval: true, workerData: data, transferList: transfer });
   }
-  return new Worker(new URL(here), { workerData: data, transferList: transfer });
+  return new Worker(new URL(here.endsWith('.mjs') ? './explore_worker.mjs' : './explore_worker.js', here), { workerData: data, transferList: transfer });
 }
 
 /**
  * Explores with `workers` threads (this one included). The options that hold functions (a
  * planted program, progress, onFinal) belong to the one-thread search and are not used here.
  */
-export async function exploreParallel(text: string, scn: Scenario, opts: ExploreOptions, workers: number): Promise<ExploreResult> {
+export async function exploreParallel(scn: Scenario, opts: ExploreOptions, workers: number): Promise<ExploreResult> {
   const t0 = process.hrtime.bigint();
   const capacity = Math.max(1 << 16, opts.maxStates === undefined ? 1 << 23 : Math.ceil((opts.maxStates * 5) / 4) + 1024);
   const visited = SharedVisited.create(capacity);
@@ -252,7 +256,7 @@ export async function exploreParallel(text: string, scn: Scenario, opts: Explore
   const threads: Promise<WorkerReport>[] = [];
   for (let w = 1; w < workers; w++) {
     const mine = ports[w]!.filter((p): p is MessagePort => p !== null);
-    const data: WorkerSetup = { daxsimExploreWorker: true, text, file: scn.file, opts: wire, index: w, workers, control, visited: visited.buffer, finals: finals.buffer, ports: ports[w]! };
+    const data: WorkerSetup = { daxsimExploreWorker: true, scenario: scn, opts: wire, index: w, workers, control, visited: visited.buffer, finals: finals.buffer, ports: ports[w]! };
     const worker = spawn(data, mine);
     threads.push(
       new Promise((resolve, reject) => {
@@ -289,8 +293,5 @@ export async function exploreParallel(text: string, scn: Scenario, opts: Explore
   if (full) throw new LogError(scn.file, 0, 0, `the shared visited set is full at ${stats.states} states: give --max-states a larger bound to size it`);
   return { ...stats, verdict: all.some((r) => r.verdict === 'incomplete') ? 'incomplete' : 'no violation' };
 }
-
-// Loaded as a worker thread (by path when running the sources; the bundle dispatches itself).
-if (!isMainThread && (workerData as WorkerSetup | null)?.daxsimExploreWorker === true) runWorker(workerData as WorkerSetup);
 
 export { runWorker as runExploreWorker, type WorkerSetup };

@@ -162,7 +162,7 @@ parallel('two workers sharing one visited set reach the verdict and the distinct
   for (const name of ['race-2x2.jsonl', 'race-3x2.jsonl']) {
     const scn = scenario(name);
     const one = explore(scn);
-    const two = await exploreParallel(readFileSync(join(DIR, name), 'utf8'), scn, {}, 2);
+    const two = await exploreParallel(scn, {}, 2);
     assert.is(two.verdict, 'no violation', name);
     assert.is(two.finals, one.finals, name);
     // A state two workers store at the same moment may be counted twice, never missed.
@@ -173,7 +173,7 @@ parallel('two workers sharing one visited set reach the verdict and the distinct
 parallel('a violation found by either worker stops both, and its counterexample replays exactly', async () => {
   for (const [name, kind] of [['double-put.jsonl', 'oops'], ['sysfs-read-vs-unbind.jsonl', 'deadlock'], ['null-return-minors-exhausted.jsonl', 'expect']] as const) {
     const scn = scenario(name);
-    const r = await exploreParallel(readFileSync(join(DIR, name), 'utf8'), scn, {}, 2);
+    const r = await exploreParallel(scn, {}, 2);
     assert.is(r.violation?.kind, kind, name);
     replaysExactly(scn, r);
   }

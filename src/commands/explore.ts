@@ -45,7 +45,7 @@ export async function exploreCommand(file: string, o: Opts): Promise<Status> {
   const progress = process.stderr.isTTY && !o.json ? new Ticker() : undefined;
   if (progress !== undefined) options.progress = (s) => progress.show(`${s.states} states, ${s.transitions} transitions, depth ${s.depth}`);
   let result: ExploreResult & { preemptions?: number; runs?: number; seed?: number; workers?: number };
-  const search = async (opts: ExploreOptions): Promise<ExploreResult> => (o.workers > 1 ? exploreParallel(text, scn, opts, o.workers) : explore(scn, opts));
+  const search = async (opts: ExploreOptions): Promise<ExploreResult> => (o.workers > 1 ? exploreParallel(scn, opts, o.workers) : explore(scn, opts));
   try {
     if (o.random !== undefined) result = randomSearch(scn, { ...options, runs: o.random, seed: o.seed, depth: o.depth });
     else if (o.preemptions !== undefined) {
