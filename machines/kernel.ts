@@ -17,6 +17,7 @@
 // sources of numbers are the log and the state's own allocators and counters.
 import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import type { Branch } from './branches.ts';
+import { PROGRAM } from './calls.ts';
 import type { Snapshot } from './compile.ts';
 import type { DaxSrcuContext, DaxSrcuEvent, DaxSrcuState } from './dax_srcu.ts';
 import { KERNEL_FUNCTION, type EventType, type FailSite, type KernelEvent } from './events.ts';
@@ -54,6 +55,9 @@ export interface KernelConfig {
 }
 
 export const DEFAULT_CONFIG: KernelConfig = { nr_dax: 32768, thp: 'always', pud: true, fs_dax: true, mmap_base: 0x7f0000000000n };
+
+/** A config with any key left out (or undefined): those take DEFAULT_CONFIG's value. */
+export type PartialConfig = { [K in keyof KernelConfig]?: KernelConfig[K] | undefined };
 
 /** The kernel's program: a call per event type, and the sleeping functions by name. */
 export interface KernelProgram {
@@ -97,7 +101,15 @@ class FailSites {
   }
 }
 
-export function initialState(config: KernelConfig): KernelState {
+/** A whole config from a partial one: what is not given (or given as undefined) is the default. */
+export function withDefaults(config: PartialConfig = {}): KernelConfig {
+  const c: KernelConfig = { ...DEFAULT_CONFIG };
+  for (const k of Object.keys(c) as (keyof KernelConfig)[]) if (config[k] !== undefined) (c as unknown as Record<string, unknown>)[k] = config[k];
+  return c;
+}
+
+export function initialState(partial: PartialConfig = {}): KernelState {
+  const config = withDefaults(partial);
   const c: StateConfig = { nr_dax: config.nr_dax, thp: config.thp, pud: config.pud, fs_dax: config.fs_dax, mmap_base: hex(config.mmap_base) };
   return {
     config: c,
@@ -135,9 +147,15 @@ export class Kernel {
   /** The mmap_base of the config, decoded once. */
   readonly mmapBase: bigint;
 
+  /**
+   * A kernel in its initial state for a config (any key left out takes its default), or in a
+   * state from snapshot(). Every modelled call is in the default program; `program` replaces it
+   * (tests that break one rule on purpose). Events are taken as the log reader makes them (u64s
+   * as bigints, handles checked by the call table): src/embed.ts takes them as a log spells them.
+   */
   constructor(
-    config: KernelConfig | KernelState,
-    readonly program: KernelProgram,
+    config: PartialConfig | KernelState = {},
+    readonly program: KernelProgram = PROGRAM,
     private readonly hooks: KernelHooks = {},
   ) {
     this.s = 'objects' in config ? fromJson(config) : initialState(config);
