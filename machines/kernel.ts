@@ -406,13 +406,7 @@ export class Kernel {
     // context is copied, with them, before they do.
     let ctx = s.context;
     const owned = this.owned;
-    if (owned !== null && !owned.has(ctx)) {
-      ctx = copyOf(ctx);
-      ctx.readers = copyDict(ctx.readers);
-      ctx.counts = copyOf(ctx.counts);
-      ctx.waiters = ctx.waiters.slice();
-      ctx.done = ctx.done.slice();
-    }
+    if (owned !== null && !owned.has(ctx)) ctx = srcuCopy(ctx);
     const next = SRCU_MACHINE.compiled.transition(s.value, ctx, event);
     if (next === undefined) throw new Error(`bug: dax_srcu (${s.value}) has no transition for ${event.type}`);
     owned?.add(next.context);
@@ -595,10 +589,26 @@ export class Kernel {
 
   // ---- real actors, for the inspector ----
 
+  /**
+   * Starts an actor for dax_srcu and for every object that is not final, each in the state the
+   * kernel's state gives it (a restored kernel's actors start where its objects are); actors of
+   * an earlier state are stopped.
+   */
   private startActors(): void {
+    for (const a of this.actors?.values() ?? []) a.stop();
     this.actors = new Map();
-    const srcu = createActor(SRCU_MACHINE.compiled.definition, { id: 'dax_srcu', inspect: this.hooks.inspect! });
-    this.actors.set(-1, srcu.start());
+    const inspect = this.hooks.inspect!;
+    const srcu = SRCU_MACHINE.compiled.definition;
+    // The actor's actions change its context in place, as the kernel's do: it gets its own.
+    const srcuSnapshot = srcu.resolveState({ value: this.s.srcu.value, context: srcuCopy(this.s.srcu.context) });
+    this.actors.set(-1, createActor(srcu, { id: 'dax_srcu', inspect, snapshot: srcuSnapshot }).start());
+    for (const key in this.s.objects) {
+      const o = this.s.objects[key]!;
+      const machine = OBJECT_MACHINES[o.kind].compiled.definition;
+      if (machine.getStateNodeById(`${machine.id}.${o.value}`).type === 'final') continue;
+      const snapshot = machine.resolveState({ value: o.value, context: o.context as never });
+      this.actors.set(o.id, createActor(machine, { id: o.handle, inspect, snapshot } as never).start());
+    }
   }
 
   private startActor(id: ObjId, kind: ObjectKind, name: string, input: unknown): void {
@@ -610,6 +620,16 @@ export class Kernel {
   actorOf(id: ObjId): AnyActorRef | undefined {
     return this.actors?.get(id);
   }
+}
+
+/** A copy of dax_srcu's context that its actions may change in place (they change its lists). */
+function srcuCopy(c: DaxSrcuContext): DaxSrcuContext {
+  const ctx = copyOf(c);
+  ctx.readers = copyDict(ctx.readers);
+  ctx.counts = copyOf(ctx.counts);
+  ctx.waiters = ctx.waiters.slice();
+  ctx.done = ctx.done.slice();
+  return ctx;
 }
 
 function deepFreeze(x: unknown): void {
