@@ -156,7 +156,7 @@ export class Kernel {
   constructor(
     config: PartialConfig | KernelState = {},
     readonly program: KernelProgram = PROGRAM,
-    private readonly hooks: KernelHooks = {},
+    private hooks: KernelHooks = {},
   ) {
     this.s = 'objects' in config ? fromJson(config) : initialState(config);
     if ('objects' in config) this.owned = new WeakSet();
@@ -614,6 +614,21 @@ export class Kernel {
   private startActor(id: ObjId, kind: ObjectKind, name: string, input: unknown): void {
     const machine = OBJECT_MACHINES[kind].compiled.definition;
     this.actors!.set(id, createActor(machine, { id: name, input, inspect: this.hooks.inspect } as never).start());
+  }
+
+  /**
+   * Attaches XState's inspection callback from now on: real actors start for dax_srcu and every
+   * object, in the states they are in, and take the events that follow.
+   */
+  inspectWith(inspect: (event: InspectionEvent) => void): void {
+    this.hooks = { ...this.hooks, inspect };
+    this.startActors();
+  }
+
+  /** Stops the real actors (inspection only); the kernel goes on without them. */
+  stopActors(): void {
+    for (const a of this.actors?.values() ?? []) a.stop();
+    this.actors = undefined;
   }
 
   /** The real actor of an object (inspection only). */

@@ -182,6 +182,14 @@ export class DaxSim {
     this.last = snapshot.line;
   }
 
+  /**
+   * Attaches XState's inspection callback from now on (as the `inspect` option does from the
+   * start): real actors for dax_srcu and every object, in the states they are in.
+   */
+  attachInspector(inspect: (event: InspectionEvent) => void): void {
+    this.model.inspectWith(inspect);
+  }
+
   /** A canonical hash of the kernel's state: equal states hash equally, in any process. */
   hash(): string {
     return this.model.hash();

@@ -1,4 +1,5 @@
-// daxsim's public entry for embedding: the machines, the kernel, the log format, replay and verify.
+// daxsim's public entry for embedding: the machines, the kernel (as a DaxSim, and as XState actor
+// logic), the log format, replay and verify.
 export { daxDeviceMachine, type DaxDeviceContext, type DaxDeviceEvent, type DaxDeviceState } from '../machines/dax_device.ts';
 export { daxSrcuMachine, type DaxSrcuContext, type DaxSrcuEvent, type DaxSrcuState } from '../machines/dax_srcu.ts';
 export { daxRegionMachine, type DaxRegionContext, type DaxRegionEvent, type DaxRegionState } from '../machines/dax_region.ts';
@@ -14,6 +15,7 @@ export type { ObjectKind } from '../machines/records.ts';
 export { EVENTS, EVENT_TYPES, FAIL_SITES, KERNEL_FUNCTION, type EventType, type EventOf, type KernelEvent } from '../machines/events.ts';
 export type { Outcome, Ret, Woken } from '../machines/outcome.ts';
 export { DaxSimError, LogError } from './errors.ts';
+export { daxKernelLogic, type KernelActorContext, type KernelActorEvent, type KernelActorLogic, type KernelActorSnapshot, type StepInfo } from './actor.ts';
 export { DaxSim, type ConfigInput, type LogEvent, type LogEventOf, type SimEvent, type SimOptions, type SimSnapshot, type StepInput, type U64Spelling } from './embed.ts';
 export { LogReader, parseLog, serialiseLog, serialiseStep, type Expect, type Header, type ParsedLog, type Step } from './log.ts';
 export { diverges, type Divergence } from './expect.ts';

@@ -118,7 +118,9 @@ export class Replayer {
 
   /** Goes back (or on) to a point from save(), in this replay or another of the same program. */
   load(p: ReplayPoint): void {
-    this.kernel!.restore(p.state);
+    // A step that wrote nothing before it failed left the state as it was: nothing to restore
+    // (and an inspector's actors are not restarted).
+    if (this.kernel!.s !== p.state) this.kernel!.restore(p.state);
     this.reader.resume(p.steps);
     this.diverged = p.diverged;
     this.broken = new Set();
