@@ -8,6 +8,7 @@ export { fileMachine, type FileContext, type FileEvent, type FileState } from '.
 export { vmAreaMachine, type VmAreaContext, type VmAreaEvent, type VmAreaState } from '../machines/vm_area.ts';
 export { MACHINES, OBJECT_MACHINES, SRCU_MACHINE, STATE_NAMES, FINAL, type StateName, type MachineEntry } from '../machines/registry.ts';
 export { compileMachine, UnsupportedMachine, type CompiledMachine } from '../machines/compile.ts';
+export { MachineInputError, type InputField, type InputKind, type InputSpec } from '../machines/input.ts';
 export { Kernel, DEFAULT_CONFIG, initialState, withDefaults, type BlockedTask, type KernelConfig, type KernelHooks, type KernelProgram, type PartialConfig } from '../machines/kernel.ts';
 export { PROGRAM, CALLS } from '../machines/calls.ts';
 export type { KernelState, StateConfig } from '../machines/state.ts';
