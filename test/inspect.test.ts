@@ -267,6 +267,18 @@ cmd('exits 2, saying so, when the server closes the connection at once or never 
   }
 });
 
+cmd("with no --ws, starts @statelyai/inspect's own server, which reads every frame and answers the close", async () => {
+  const port = await new Promise<number>((res) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as { port: number }).port;
+      probe.close(() => res(p));
+    });
+  });
+  const r = await run(['inspect', RACE, '--port', String(port)]);
+  assert.is(r.code, 0, r.err);
+  assert.is(r.err, `daxsim: inspector server on port ${port}: open http://localhost:${port} in a browser (it loads the Stately inspector from stately.ai)\nsent 67 inspection frames to ws://localhost:${port}\n`);
+});
+
 cmd('a URL it cannot use is a usage error with the reason, not a stack trace', async () => {
   for (const [url, why] of [
     ['ws://127.0.0.1:99999', ' (port 99999 is above 65535)'],
