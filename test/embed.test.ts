@@ -8,7 +8,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cmdsArb, configArb } from './arbitraries.ts';
 import { runGenerated } from './check.ts';
-import { DaxSim, type ConfigInput, type SimEvent, type StepInput } from '../src/embed.ts';
+import type { InspectionEvent } from 'xstate';
+import { DaxSim, type ConfigInput, type SimEvent, type SimSnapshot, type StepInput } from '../src/embed.ts';
 import { DaxSimError } from '../src/errors.ts';
 import { stepJson } from '../src/jsonl.ts';
 import { parseLog, type ParsedLog } from '../src/log.ts';
@@ -116,6 +117,23 @@ state('restore goes back: the same steps again give the same outcomes and the sa
   assert.equal(s.states, { a: 'alive' });
   assert.equal([s.send({ type: 'dax.kill', dax: 'a' }).out, s.send({ type: 'dax.put', dax: 'a' }).out], first);
   assert.equal(before.state.objects[1]?.value, 'alive', 'the snapshot itself did not change');
+});
+
+state('with an inspector, real actors run for every object, and a restore starts them in the restored states', () => {
+  const seen: InspectionEvent[] = [];
+  const s = new DaxSim({}, { inspect: (e) => seen.push(e) });
+  s.send({ type: 'dax.alloc', dax: 'a' });
+  s.send({ type: 'dax_srcu.read_lock', task: 'A' });
+  s.send({ type: 'dax.kill', dax: 'a', task: 'B' });
+  const saved = JSON.parse(JSON.stringify(s.snapshot())) as SimSnapshot;
+  s.send({ type: 'dax_srcu.read_unlock', task: 'A' });
+  const value = (id: string) =>
+    seen.flatMap((e) => (e.type === '@xstate.snapshot' && (e.actorRef as unknown as { id: string }).id === id ? [(e.snapshot as unknown as { value: string }).value] : [])).at(-1);
+  assert.equal([value('a'), value('dax_srcu')], ['killed', 'idle']);
+  s.restore(saved);
+  assert.equal([value('a'), value('dax_srcu')], ['killing', 'synchronizing'], 'new actors, where the snapshot left the objects');
+  s.send({ type: 'dax_srcu.read_unlock', task: 'A' });
+  assert.equal([value('a'), value('dax_srcu')], ['killed', 'idle'], 'and they go on with the kernel');
 });
 
 state.run();
