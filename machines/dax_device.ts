@@ -14,6 +14,7 @@
 // the kernel would make on freed memory never reach this machine: super.ts turns them into an
 // oops first.
 import { assign, setup } from 'xstate';
+import { checked, type InputSpec } from './input.ts';
 import type { ObjectRecord } from './records.ts';
 
 export interface DaxDeviceContext {
@@ -37,6 +38,13 @@ export interface DaxDeviceRecord extends ObjectRecord<'dax_device', DaxDeviceSta
   owner: number | null;
 }
 
+/** What alloc_dax gives a new device (machines/input.ts). */
+export const DAX_DEVICE_INPUT = {
+  minor: { kind: 'int', doc: 'MINOR(inode->i_rdev), the lowest free id of dax_minor_ida' },
+  private: { kind: 'string', doc: "the private data alloc_dax was given (the log names it; default the device's handle)" },
+} as const satisfies InputSpec;
+const EXAMPLE = { minor: 0, private: 'a' };
+
 const KILL = { kernel: 'kill_dax' };
 const KILL_DONE = { kernel: 'kill_dax' };
 const PUT = { kernel: 'put_dax' };
@@ -54,7 +62,11 @@ export const daxDeviceMachine = setup({
 }).createMachine({
   id: 'dax_device',
   description: 'struct dax_device (drivers/dax/super.c): an inode with a cdev, a private pointer and an alive flag',
-  context: ({ input }) => ({ minor: input.minor, private: input.private, alive: true }),
+  meta: { input: DAX_DEVICE_INPUT, example: EXAMPLE },
+  context: ({ input }) => {
+    const given = checked('dax_device', DAX_DEVICE_INPUT, EXAMPLE, input);
+    return { minor: given.minor, private: given.private, alive: true };
+  },
   initial: 'alive',
   states: {
     alive: {

@@ -12,6 +12,7 @@
 import { assign, setup } from 'xstate';
 import type { PfnFlags } from './events.ts';
 import type { IdaState } from './ida.ts';
+import { checked, type InputSpec } from './input.ts';
 import type { ObjectRecord } from './records.ts';
 import type { U64 } from './u64.ts';
 
@@ -41,6 +42,17 @@ export type DaxRegionEvent =
   | { type: 'dax_region.unregister' } // dax_region_unregister: sysfs group removed, then put
   | { type: 'dax_region.free' }; // kfree after a failed sysfs_create_groups
 
+/** What alloc_dax_region gives a new region (machines/input.ts). */
+export const DAX_REGION_INPUT = {
+  id: { kind: 'int', doc: 'the region id the provider passed (%d in sysfs)' },
+  parent: { kind: 'string', doc: "the parent device's name (dax_region->dev)" },
+  start: { kind: 'u64', doc: 'the physical range: its start' },
+  size: { kind: 'u64', doc: 'and its size' },
+  align: { kind: 'int', doc: 'the alignment every mapping of the region keeps' },
+  pfn_flags: { kind: 'pfn_flags', doc: 'the PFN flags of its pages' },
+} as const satisfies InputSpec;
+const EXAMPLE: Omit<DaxRegionContext, 'kref'> = { id: 0, parent: 'pfn0', start: '0x100000000', size: '0x400000', align: 2097152, pfn_flags: 'PFN_DEV|PFN_MAP' };
+
 const GET = { kernel: 'kref_get' };
 const PUT = { kernel: 'dax_region_put' };
 const UNREGISTER = { kernel: 'dax_region_unregister' };
@@ -57,7 +69,8 @@ export const daxRegionMachine = setup({
 }).createMachine({
   id: 'dax_region',
   description: 'struct dax_region (drivers/dax/device.c): the range a provider set up on its parent, kref counted',
-  context: ({ input }) => ({ ...input, kref: 1 }),
+  meta: { input: DAX_REGION_INPUT, example: EXAMPLE },
+  context: ({ input }) => ({ ...checked('dax_region', DAX_REGION_INPUT, EXAMPLE, input), kref: 1 }),
   initial: 'active',
   states: {
     active: {

@@ -131,6 +131,14 @@ export const daxSrcuMachine = setup({
 }).createMachine({
   id: 'dax_srcu',
   description: 'dax_srcu (drivers/dax/super.c): the one SRCU domain every dax_device shares',
+  // No input: the domain starts with no reader and srcu_idx 0. What its events carry:
+  meta: {
+    payload: {
+      'dax_srcu.read_lock': '`task`: the task entering a read-side section',
+      'dax_srcu.read_unlock': '`task`: the task leaving its innermost section',
+      'dax_srcu.synchronize': '`task`: the task calling synchronize_srcu; it may return once `task` is in `done`',
+    },
+  },
   context: () => ({ idx: 0, readers: Object.create(null) as Record<string, SrcuReader>, counts: {}, waiters: [], done: [] }),
   initial: 'idle',
   // The kernel has woken the tasks in `done`.

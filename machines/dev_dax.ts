@@ -12,6 +12,7 @@
 // counts stay at or above zero; the device is released exactly when its refcount reaches
 // zero; nothing leaves released.
 import { assign, setup } from 'xstate';
+import { checked, type InputSpec } from './input.ts';
 import type { ObjectRecord } from './records.ts';
 import type { U64 } from './u64.ts';
 
@@ -46,6 +47,16 @@ export type DevDaxEvent =
   | { type: 'dev_dax.device_del' } // cdev_device_del: node and sysfs removed
   | { type: 'dev_dax.put_device' };
 
+/** What devm_create_dev_dax gives a new dev_dax (machines/input.ts). */
+export const DEV_DAX_INPUT = {
+  name: { kind: 'string', doc: 'the kernel name, dax<region id>.<id>' },
+  id: { kind: 'int', doc: "dev_dax->id, from the region's IDA" },
+  region: { kind: 'id', doc: 'dev_dax->region (the kernel object id of the dax_region)' },
+  dax: { kind: 'id', doc: 'dev_dax->dax_dev (the kernel object id of its dax_device)' },
+  res: { kind: 'resources', doc: 'the resources it maps, each {start, end} (end inclusive)' },
+} as const satisfies InputSpec;
+const EXAMPLE: Omit<DevDaxContext, 'refs' | 'cdev'> = { name: 'dax0.0', id: 0, region: 1, dax: 2, res: [{ start: '0x100000000', end: '0x1003fffff' }] };
+
 const CDEV_PUT = { kernel: 'cdev_put' };
 const PUT_DEVICE = { kernel: 'put_device' };
 
@@ -68,7 +79,8 @@ export const devDaxMachine = setup({
 }).createMachine({
   id: 'dev_dax',
   description: 'struct dev_dax (drivers/dax/device.c): one device-DAX instance with its char device',
-  context: ({ input }) => ({ ...input, refs: 1, cdev: 0 }),
+  meta: { input: DEV_DAX_INPUT, example: EXAMPLE },
+  context: ({ input }) => ({ ...checked('dev_dax', DEV_DAX_INPUT, EXAMPLE, input), refs: 1, cdev: 0 }),
   initial: 'registered',
   on: {
     'dev_dax.cdev_get': { guard: 'has_cdev', actions: 'cdev_get', meta: { kernel: 'cdev_get' }, description: 'chrdev_open takes a cdev reference' },

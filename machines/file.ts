@@ -9,6 +9,7 @@
 // released when it reaches zero. Invariant: fcount never goes below zero, closed is final for
 // the fd (the struct file lives on in its mappings).
 import { assign, setup } from 'xstate';
+import { checked, type InputSpec } from './input.ts';
 import type { ObjectRecord } from './records.ts';
 
 export interface FileContext {
@@ -32,6 +33,15 @@ export type FileEvent =
   | { type: 'file.put' } // a mapping lets it go (fput)
   | { type: 'file.close' }; // close(fd) → fput
 
+/** What chrdev_open and dax_open give a new file (machines/input.ts). */
+export const FILE_INPUT = {
+  dev: { kind: 'string', doc: 'the /dev/<name> it was opened through' },
+  devdax: { kind: 'id', doc: 'the dev_dax whose cdev it holds (kernel object id)' },
+  dax: { kind: 'id', doc: "inode_dax(inode): the dax_device whose address space f_mapping is (kernel object id)" },
+  private: { kind: 'id|null', doc: 'filp->private_data: the dev_dax, or null when dax_open found the device killed' },
+} as const satisfies InputSpec;
+const EXAMPLE: Omit<FileContext, 'fcount'> = { dev: 'dax0.0', devdax: 3, dax: 2, private: 3 };
+
 const GET = { kernel: 'get_file' };
 const PUT = { kernel: 'fput' };
 
@@ -45,7 +55,8 @@ export const fileMachine = setup({
 }).createMachine({
   id: 'file',
   description: 'an open file of /dev/daxR.N (fs/char_dev.c chrdev_open, dax_open): f_count held by the fd and its mappings',
-  context: ({ input }) => ({ ...input, fcount: 1 }),
+  meta: { input: FILE_INPUT, example: EXAMPLE },
+  context: ({ input }) => ({ ...checked('file', FILE_INPUT, EXAMPLE, input), fcount: 1 }),
   initial: 'open',
   states: {
     open: {

@@ -17,6 +17,7 @@
 // sources of numbers are the log and the state's own allocators and counters.
 import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import type { Branch } from './branches.ts';
+import { PROGRAM } from './calls.ts';
 import type { Snapshot } from './compile.ts';
 import type { DaxSrcuContext, DaxSrcuEvent, DaxSrcuState } from './dax_srcu.ts';
 import { KERNEL_FUNCTION, type EventType, type FailSite, type KernelEvent } from './events.ts';
@@ -54,6 +55,9 @@ export interface KernelConfig {
 }
 
 export const DEFAULT_CONFIG: KernelConfig = { nr_dax: 32768, thp: 'always', pud: true, fs_dax: true, mmap_base: 0x7f0000000000n };
+
+/** A config with any key left out (or undefined): those take DEFAULT_CONFIG's value. */
+export type PartialConfig = { [K in keyof KernelConfig]?: KernelConfig[K] | undefined };
 
 /** The kernel's program: a call per event type, and the sleeping functions by name. */
 export interface KernelProgram {
@@ -97,7 +101,15 @@ class FailSites {
   }
 }
 
-export function initialState(config: KernelConfig): KernelState {
+/** A whole config from a partial one: what is not given (or given as undefined) is the default. */
+export function withDefaults(config: PartialConfig = {}): KernelConfig {
+  const c: KernelConfig = { ...DEFAULT_CONFIG };
+  for (const k of Object.keys(c) as (keyof KernelConfig)[]) if (config[k] !== undefined) (c as unknown as Record<string, unknown>)[k] = config[k];
+  return c;
+}
+
+export function initialState(partial: PartialConfig = {}): KernelState {
+  const config = withDefaults(partial);
   const c: StateConfig = { nr_dax: config.nr_dax, thp: config.thp, pud: config.pud, fs_dax: config.fs_dax, mmap_base: hex(config.mmap_base) };
   return {
     config: c,
@@ -135,10 +147,16 @@ export class Kernel {
   /** The mmap_base of the config, decoded once. */
   readonly mmapBase: bigint;
 
+  /**
+   * A kernel in its initial state for a config (any key left out takes its default), or in a
+   * state from snapshot(). Every modelled call is in the default program; `program` replaces it
+   * (tests that break one rule on purpose). Events are taken as the log reader makes them (u64s
+   * as bigints, handles checked by the call table): src/embed.ts takes them as a log spells them.
+   */
   constructor(
-    config: KernelConfig | KernelState,
-    readonly program: KernelProgram,
-    private readonly hooks: KernelHooks = {},
+    config: PartialConfig | KernelState = {},
+    readonly program: KernelProgram = PROGRAM,
+    private hooks: KernelHooks = {},
   ) {
     this.s = 'objects' in config ? fromJson(config) : initialState(config);
     if ('objects' in config) this.owned = new WeakSet();
@@ -388,13 +406,7 @@ export class Kernel {
     // context is copied, with them, before they do.
     let ctx = s.context;
     const owned = this.owned;
-    if (owned !== null && !owned.has(ctx)) {
-      ctx = copyOf(ctx);
-      ctx.readers = copyDict(ctx.readers);
-      ctx.counts = copyOf(ctx.counts);
-      ctx.waiters = ctx.waiters.slice();
-      ctx.done = ctx.done.slice();
-    }
+    if (owned !== null && !owned.has(ctx)) ctx = srcuCopy(ctx);
     const next = SRCU_MACHINE.compiled.transition(s.value, ctx, event);
     if (next === undefined) throw new Error(`bug: dax_srcu (${s.value}) has no transition for ${event.type}`);
     owned?.add(next.context);
@@ -577,10 +589,26 @@ export class Kernel {
 
   // ---- real actors, for the inspector ----
 
+  /**
+   * Starts an actor for dax_srcu and for every object that is not final, each in the state the
+   * kernel's state gives it (a restored kernel's actors start where its objects are); actors of
+   * an earlier state are stopped.
+   */
   private startActors(): void {
+    for (const a of this.actors?.values() ?? []) a.stop();
     this.actors = new Map();
-    const srcu = createActor(SRCU_MACHINE.compiled.definition, { id: 'dax_srcu', inspect: this.hooks.inspect! });
-    this.actors.set(-1, srcu.start());
+    const inspect = this.hooks.inspect!;
+    const srcu = SRCU_MACHINE.compiled.definition;
+    // The actor's actions change its context in place, as the kernel's do: it gets its own.
+    const srcuSnapshot = srcu.resolveState({ value: this.s.srcu.value, context: srcuCopy(this.s.srcu.context) });
+    this.actors.set(-1, createActor(srcu, { id: 'dax_srcu', inspect, snapshot: srcuSnapshot }).start());
+    for (const key in this.s.objects) {
+      const o = this.s.objects[key]!;
+      const machine = OBJECT_MACHINES[o.kind].compiled.definition;
+      if (machine.getStateNodeById(`${machine.id}.${o.value}`).type === 'final') continue;
+      const snapshot = machine.resolveState({ value: o.value, context: o.context as never });
+      this.actors.set(o.id, createActor(machine, { id: o.handle, inspect, snapshot } as never).start());
+    }
   }
 
   private startActor(id: ObjId, kind: ObjectKind, name: string, input: unknown): void {
@@ -588,10 +616,35 @@ export class Kernel {
     this.actors!.set(id, createActor(machine, { id: name, input, inspect: this.hooks.inspect } as never).start());
   }
 
+  /**
+   * Attaches XState's inspection callback from now on: real actors start for dax_srcu and every
+   * object, in the states they are in, and take the events that follow.
+   */
+  inspectWith(inspect: (event: InspectionEvent) => void): void {
+    this.hooks = { ...this.hooks, inspect };
+    this.startActors();
+  }
+
+  /** Stops the real actors (inspection only); the kernel goes on without them. */
+  stopActors(): void {
+    for (const a of this.actors?.values() ?? []) a.stop();
+    this.actors = undefined;
+  }
+
   /** The real actor of an object (inspection only). */
   actorOf(id: ObjId): AnyActorRef | undefined {
     return this.actors?.get(id);
   }
+}
+
+/** A copy of dax_srcu's context that its actions may change in place (they change its lists). */
+function srcuCopy(c: DaxSrcuContext): DaxSrcuContext {
+  const ctx = copyOf(c);
+  ctx.readers = copyDict(ctx.readers);
+  ctx.counts = copyOf(ctx.counts);
+  ctx.waiters = ctx.waiters.slice();
+  ctx.done = ctx.done.slice();
+  return ctx;
 }
 
 function deepFreeze(x: unknown): void {

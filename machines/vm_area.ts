@@ -7,6 +7,7 @@
 // keeps the file offset of every remaining page (vm_pgoff moves with a head cut); unmapped is
 // final.
 import { assertEvent, assign, setup } from 'xstate';
+import { checked, type InputSpec } from './input.ts';
 import type { ObjectRecord } from './records.ts';
 import type { U64 } from './u64.ts';
 
@@ -28,6 +29,16 @@ export type VmAreaEvent =
 export type VmAreaState = 'mapped' | 'unmapped';
 export type VmAreaRecord = ObjectRecord<'mapping', VmAreaState, VmAreaContext>;
 
+/** What mmap_region gives a new mapping (machines/input.ts). */
+export const VM_AREA_INPUT = {
+  start: { kind: 'u64', doc: 'vm_start' },
+  end: { kind: 'u64', doc: 'vm_end (exclusive)' },
+  pgoff: { kind: 'u64', doc: 'vm_pgoff: the file offset of start, in pages' },
+  shared: { kind: 'bool', doc: 'VM_SHARED (a MAP_SHARED mapping)' },
+  file: { kind: 'id', doc: 'vm_file (kernel object id of the file)' },
+} as const satisfies InputSpec;
+const EXAMPLE: VmAreaContext = { start: '0x7effffa00000', end: '0x7effffe00000', pgoff: '0x0', shared: true, file: 4 };
+
 export const vmAreaMachine = setup({
   types: {
     context: {} as VmAreaContext,
@@ -43,7 +54,8 @@ export const vmAreaMachine = setup({
 }).createMachine({
   id: 'vm_area',
   description: 'struct vm_area_struct of a device-DAX mapping (mm/mmap.c, dax_mmap)',
-  context: ({ input }) => ({ ...input }),
+  meta: { input: VM_AREA_INPUT, example: EXAMPLE, payload: { 'vma.trim': '`start`, `end`, `pgoff`: what is left of the vma (u64 hex strings)' } },
+  context: ({ input }) => ({ ...checked('vm_area', VM_AREA_INPUT, EXAMPLE, input) }),
   initial: 'mapped',
   states: {
     mapped: {

@@ -30,3 +30,18 @@ export function catchLogError<T>(f: () => T): T | LogError {
     throw e;
   }
 }
+
+/**
+ * Misuse of the embedding API (src/embed.ts, src/actor.ts): a config, a step or a snapshot it
+ * cannot take as given. The message says what was expected and what was found; `seq` is the
+ * step it concerns, if any. The simulation is left as it was before the call that threw.
+ */
+export class DaxSimError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly seq?: number,
+  ) {
+    super(printable(seq === undefined ? reason : `step ${seq}: ${reason}`));
+    this.name = 'DaxSimError';
+  }
+}

@@ -1,21 +1,4 @@
-// daxsim's public entry for embedding: the machines, the kernel, the log format, replay and verify.
-export { daxDeviceMachine, type DaxDeviceContext, type DaxDeviceEvent, type DaxDeviceState } from '../machines/dax_device.ts';
-export { daxSrcuMachine, type DaxSrcuContext, type DaxSrcuEvent, type DaxSrcuState } from '../machines/dax_srcu.ts';
-export { daxRegionMachine, type DaxRegionContext, type DaxRegionEvent, type DaxRegionState } from '../machines/dax_region.ts';
-export { devDaxMachine, type DevDaxContext, type DevDaxEvent, type DevDaxState } from '../machines/dev_dax.ts';
-export { fileMachine, type FileContext, type FileEvent, type FileState } from '../machines/file.ts';
-export { vmAreaMachine, type VmAreaContext, type VmAreaEvent, type VmAreaState } from '../machines/vm_area.ts';
-export { MACHINES, OBJECT_MACHINES, SRCU_MACHINE, STATE_NAMES, FINAL, type StateName, type MachineEntry } from '../machines/registry.ts';
-export { compileMachine, UnsupportedMachine, type CompiledMachine } from '../machines/compile.ts';
-export { Kernel, DEFAULT_CONFIG, initialState, type KernelConfig, type KernelHooks, type KernelProgram } from '../machines/kernel.ts';
-export { PROGRAM, CALLS } from '../machines/calls.ts';
-export type { KernelState } from '../machines/state.ts';
-export type { ObjectKind } from '../machines/records.ts';
-export { EVENTS, EVENT_TYPES, FAIL_SITES, KERNEL_FUNCTION, type EventType, type EventOf, type KernelEvent } from '../machines/events.ts';
-export type { Outcome, Ret, Woken } from '../machines/outcome.ts';
-export { LogError } from './errors.ts';
-export { LogReader, parseLog, serialiseLog, serialiseStep, type Expect, type Header, type ParsedLog, type Step } from './log.ts';
-export { diverges, type Divergence } from './expect.ts';
-export { Replayer, replayText, type ReplayResult, type StepResult, type Summary } from './replay.ts';
-export { verifyText, verifyStatus, type Verdict } from './verify.ts';
+// daxsim's public entry for embedding: the machines, the kernel (as a DaxSim, and as XState actor
+// logic), the log format, replay and verify (src/browser.ts), and the functions on files.
+export * from './browser.ts';
 export { findLogs, recordFile, replayFile, verifyFile } from './files.ts';

@@ -3,10 +3,14 @@
 // a browser tab.
 //
 // The adapter keeps its socket and status private and offers no way to know that it is
-// connected or that its frames have left; daxsim needs both (frames sent before the socket
-// opens are kept only up to 200, and the command must not end before the last frame is
-// written), so it reads the two fields, `status` and `ws`, that 0.7.2 has. A failed connection
-// is retried every 5 s for ever, even after stop(): the command ends the process itself.
+// connected or that its frames have arrived; daxsim needs both (frames sent before the socket
+// opens are kept only up to 200, and the command must not say it sent frames that no server
+// read), so it reads the two fields, `status` and `ws`, that 0.7.2 has. That the server read
+// every frame is known from the WebSocket closing handshake: daxsim closes with its own code,
+// which a server answers (echoing the code) only once it has read what came before; a server
+// that closed the connection itself answers with another code, or none, and one that does not
+// read never answers. A failed connection is retried every 5 s for ever, even after stop():
+// the command ends the process itself.
 import { createServer } from 'node:net';
 import type { StatelyInspectionEvent } from '@statelyai/inspect';
 
@@ -15,35 +19,77 @@ export interface Link {
   /** The library version the frames are stamped with. */
   version: string;
   send(frame: StatelyInspectionEvent): void;
-  /** Waits (at most `ms`) for every frame to be written, then closes the socket. */
-  close(ms: number): Promise<void>;
+  /**
+   * Closes the connection once the server has read every frame (waiting at most `ms`);
+   * undefined when it has, else what went wrong, for people.
+   */
+  close(ms: number): Promise<string | undefined>;
 }
 
+/** The `ws` WebSocket the adapter holds (isomorphic-ws in Node). */
+interface Socket {
+  readyState: number;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'close', f: (e: { code?: number }) => void): void;
+}
 interface AdapterFields {
   status: string;
-  ws?: { bufferedAmount: number; readyState: number };
+  ws?: Socket;
 }
 
-/** Connects to an inspector server; undefined when none answers within `ms`. */
-export async function connect(url: string, ms: number): Promise<Link | undefined> {
+const OPEN = 1;
+/** The close code daxsim ends with (4000-4999 is for applications); the server echoes it. */
+const DONE = 4000;
+
+/** Connects to an inspector server: a Link, or why there is none (no answer within `ms`, a bad URL). */
+export async function connect(url: string, ms: number): Promise<Link | string> {
   const lib = await import('@statelyai/inspect');
-  const inspector = lib.createWebSocketInspector({ url });
-  const fields = inspector.adapter as unknown as AdapterFields;
-  if (!(await until(() => fields.status === 'open', ms))) {
-    inspector.stop();
-    return undefined;
+  let inspector: ReturnType<typeof lib.createWebSocketInspector>;
+  try {
+    inspector = lib.createWebSocketInspector({ url });
+  } catch (e) {
+    return `cannot connect to ${url}: ${(e as Error).message}`;
   }
+  const fields = inspector.adapter as unknown as AdapterFields;
+  // A server that closes the connection as soon as it opens leaves the status closed again
+  // before a poll may see it open.
+  let opened = false;
+  fields.ws?.addEventListener('open', () => void (opened = true));
+  const open = () => fields.status === 'open';
+  await until(() => open() || (opened && fields.status === 'closed'), ms);
+  if (!open()) {
+    inspector.stop();
+    return opened ? `the inspector server at ${url} closed the connection as soon as it opened` : `no inspector server answered at ${url} within ${ms} ms`;
+  }
+  const ws = fields.ws!;
   // The library stamps its frames with its version; take it from a frame it makes.
   let version = '';
   lib.createInspector({ send: (f) => void (version = f._version) }).snapshot('', {});
+  let sent = 0;
+  let unsent = 0;
   return {
     url,
     version,
-    send: (frame) => inspector.adapter.send(frame),
+    send: (frame) => {
+      // Frames sent while the socket is not open are kept by the library, never sent.
+      if (open()) sent++;
+      else unsent++;
+      inspector.adapter.send(frame);
+    },
     async close(wait) {
-      await until(() => (fields.ws?.bufferedAmount ?? 0) === 0, wait);
+      const frames = `${sent + unsent} inspection frames`;
+      if (ws.readyState !== OPEN) {
+        inspector.stop();
+        return `the inspector server at ${url} closed the connection before it had read the ${frames}`;
+      }
+      let code: number | undefined;
+      ws.addEventListener('close', (e) => void (code = e.code ?? 1005));
+      ws.close(DONE, 'daxsim: end of the replay');
+      await until(() => code !== undefined, wait);
       inspector.stop();
-      await until(() => fields.ws?.readyState === 3, Math.min(wait, 1000));
+      if (code === undefined) return `the inspector server at ${url} did not read the ${frames} within ${wait} ms (it never answered the closing handshake)`;
+      if (code !== DONE || unsent > 0) return `the inspector server at ${url} closed the connection (code ${code}) before it had read the ${frames}`;
+      return undefined;
     },
   };
 }

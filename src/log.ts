@@ -96,6 +96,11 @@ export class LogReader {
     return this.steps;
   }
 
+  /** Goes on as if `steps` steps had been read (a replay restored, or a step taken back). */
+  resume(steps: number): void {
+    this.steps = steps;
+  }
+
   private readHeader(obj: JsonObject, text: string, line: number): Header {
     if (!('daxlog' in obj) && 'event' in obj) {
       die(this.file, line, firstColumn(text), 'expected the header {"daxlog": 1, …} before the first step, found a step');

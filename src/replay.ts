@@ -10,6 +10,7 @@ import { die, LogError } from './errors.ts';
 import { diverges, type Divergence } from './expect.ts';
 import { offsetOf } from './json.ts';
 import { LogReader, splitLines, type Header, type Step } from './log.ts';
+import type { KernelState } from '../machines/state.ts';
 
 export interface StepResult {
   step: Step;
@@ -35,6 +36,13 @@ export interface ReplayOptions {
    * a divergence of key `invariant`, with the invariant's name and what broke it.
    */
   check?: boolean;
+}
+
+/** Where a replay is: the kernel's state and the counts of steps read and steps diverged. */
+export interface ReplayPoint {
+  state: KernelState;
+  steps: number;
+  diverged: number;
 }
 
 export class Replayer {
@@ -96,6 +104,28 @@ export class Replayer {
       this.diverged++;
     }
     return result;
+  }
+
+  /** Steps read so far. */
+  get steps(): number {
+    return this.reader.stepCount;
+  }
+
+  /** Where the replay is now (after the header): taking it shares the state (kernel.snapshot()). */
+  save(): ReplayPoint {
+    return { state: this.kernel!.snapshot(), steps: this.reader.stepCount, diverged: this.diverged };
+  }
+
+  /** Goes back (or on) to a point from save(), in this replay or another of the same program. */
+  load(p: ReplayPoint): void {
+    // A step that wrote nothing before it failed left the state as it was: nothing to restore
+    // (and an inspector's actors are not restarted).
+    if (this.kernel!.s !== p.state) this.kernel!.restore(p.state);
+    this.reader.resume(p.steps);
+    this.diverged = p.diverged;
+    this.broken = new Set();
+    const asleep = new Set(Object.values(this.kernel!.s.blocked).map((b) => b.line));
+    for (const line of this.blockedText.keys()) if (!asleep.has(line)) this.blockedText.delete(line);
   }
 
   /** At the end of input: the summary (a log error if the log had no header). */

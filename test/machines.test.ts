@@ -5,6 +5,8 @@ import { createActor } from 'xstate';
 import { daxDeviceMachine } from '../machines/dax_device.ts';
 import { daxSrcuMachine } from '../machines/dax_srcu.ts';
 import { idaGet, idaRemove, idaSize, newIda } from '../machines/ida.ts';
+import { MachineInputError } from '../machines/input.ts';
+import { OBJECT_MACHINES } from '../machines/registry.ts';
 
 const dax_device = suite('dax_device machine');
 
@@ -97,7 +99,58 @@ dax_srcu('a synchronize with no reader completes without a waiter but still flip
   assert.is(s.getSnapshot().value, 'idle');
 });
 
+dax_srcu('on its own, ends each waiter\'s grace period when the last reader that entered before it leaves', () => {
+  const s = createActor(daxSrcuMachine).start();
+  const send = (type: 'dax_srcu.read_lock' | 'dax_srcu.read_unlock' | 'dax_srcu.synchronize', task: string) => s.send({ type, task });
+  send('dax_srcu.read_lock', 'A'); // generation 0
+  send('dax_srcu.read_lock', 'A'); // nested: still A's one section
+  send('dax_srcu.synchronize', 'B'); // waits for A
+  send('dax_srcu.read_lock', 'C'); // generation 1: B does not wait for it
+  send('dax_srcu.synchronize', 'D'); // waits for C (and A)
+  send('dax_srcu.read_unlock', 'A');
+  assert.equal(s.getSnapshot().context.done, [], "A's outer section is still open");
+  send('dax_srcu.read_unlock', 'A');
+  assert.equal([s.getSnapshot().value, s.getSnapshot().context.done], ['synchronizing', ['B']], 'B may return; D still waits for C');
+  send('dax_srcu.read_unlock', 'C');
+  assert.equal([s.getSnapshot().value, s.getSnapshot().context.done], ['idle', ['B', 'D']]);
+  assert.equal(s.getSnapshot().context.idx, 2, 'srcu_idx flipped at each synchronize_srcu');
+});
+
 dax_srcu.run();
+
+const inputs = suite('the machines started on their own');
+
+inputs('each machine that models a kernel object fails loudly without its input, naming the field and an input that works', () => {
+  for (const entry of Object.values(OBJECT_MACHINES)) {
+    const m = entry.machine;
+    const meta = m.root.meta as { input: Record<string, unknown>; example: Record<string, unknown> };
+    for (const input of [undefined, { ...meta.example, [Object.keys(meta.input)[0]!]: undefined }]) {
+      const errors: unknown[] = [];
+      const a = createActor(m, { input } as never);
+      a.subscribe({ error: (e) => errors.push(e) });
+      a.start();
+      assert.is(a.getSnapshot().status, 'error', m.id);
+      assert.instance(errors[0], MachineInputError);
+      const message = (errors[0] as Error).message;
+      assert.ok(message.startsWith(`${m.id}: `), message);
+      assert.match(message, input === undefined ? /: expected an input \{/ : new RegExp(`: input\\.${Object.keys(meta.input)[0]}: expected `));
+      assert.ok(message.endsWith(`{ input: ${JSON.stringify(meta.example)} })`), message);
+    }
+    const ok = createActor(m, { input: meta.example } as never).start();
+    assert.is(ok.getSnapshot().status, 'active', `${m.id} starts with the example of its message`);
+    assert.equal(Object.keys(ok.getSnapshot().context).slice(0, Object.keys(meta.input).length).sort(), Object.keys(meta.input).sort());
+  }
+});
+
+inputs('a mistyped field is refused with its kind', () => {
+  const errors: Error[] = [];
+  const a = createActor(daxDeviceMachine, { input: { minor: '3' as unknown as number, private: 'p' } });
+  a.subscribe({ error: (e) => errors.push(e as Error) });
+  a.start();
+  assert.is(errors[0]!.message, 'dax_device: input.minor: expected an integer, found "3"; start it with an input such as createActor(daxDeviceMachine, { input: {"minor":0,"private":"a"} })');
+});
+
+inputs.run();
 
 const ida = suite('ida (ida_simple_get / ida_simple_remove)');
 

@@ -1,18 +1,26 @@
 // The package as a user gets it: `npm pack` (which builds dist/ through the prepare script), the
-// tarball installed into a fresh app in a temporary directory, then the examples, the TypeScript
-// example's type check and the installed command, all run there with plain node: no tsx, no
-// sources. Takes 10 to 60 seconds, most of it npm; needs the registry or npm's cache for
-// daxsim's dependencies (--prefer-offline uses the cache first).
+// tarball installed into a fresh app in a temporary directory (with xstate, as the README has a
+// user install it), then the README's library section as written, the examples, the TypeScript
+// example's type check, the browser example bundled by esbuild and shown in headless Chromium, and
+// the installed command, all run there with plain node: no tsx, no sources. Takes 10 to 60
+// seconds, most of it npm; needs the registry or npm's cache for daxsim's dependencies
+// (--prefer-offline uses the cache first). Without /usr/bin/chromium the page is bundled but not
+// loaded, and the test says so.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { KERNEL_FUNCTION } from '../machines/events.ts';
+import { DaxSim, type SimEvent } from '../src/embed.ts';
+import { librarySession } from './readme_session.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+const version = manifest.version;
+const CHROMIUM = '/usr/bin/chromium';
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 const work = mkdtempSync(join(tmpdir(), 'daxsim-package-'));
@@ -55,11 +63,14 @@ pkg('npm pack ships the built code, types, bin, docs and traces, and no sources,
     'dist/viewer.js',
     'dist/esm/src/index.js',
     'dist/esm/src/index.d.ts',
+    'dist/esm/src/browser.js',
+    'dist/esm/src/browser.d.ts',
     'dist/cjs/index.js',
     'dist/cjs/package.json',
     'dist/cjs/src/index.d.ts',
     'docs/daxlog.md',
     'docs/kernel-semantics.md',
+    'docs/machines.md',
     'traces/device/race-fault-vs-unregister.jsonl',
   ]) {
     assert.ok(files.includes(f), `the tarball has ${f}`);
@@ -76,7 +87,8 @@ pkg('the tarball installs into a fresh app', () => {
   assert.ok(tarball, 'npm pack made a tarball');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'daxsim-package-test', private: true, type: 'module' }, null, 2));
-  ok(run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball!], app, 300_000), 'npm install');
+  // xstate at the version daxsim's machines are built with: the app's actors and daxsim's share it.
+  ok(run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball!, `xstate@${manifest.dependencies['xstate']}`], app, 300_000), 'npm install');
   assert.not.match(readFileSync(join(installed, 'dist', 'daxsim.mjs'), 'utf8'), /sourceMappingURL/, 'the bundle names no map it does not ship');
   assert.not.ok(existsSync(join(installed, 'src')), 'no sources installed');
   assert.not.ok(existsSync(join(app, 'node_modules', 'tsx')), 'tsx is not installed');
@@ -100,15 +112,34 @@ pkg('every examples/*.mjs and *.cjs runs with plain node; replay.mjs and replay.
   assert.match(bad.stderr, /bad-field\.jsonl:3:39: event\.dax: expected a handle/);
 });
 
-pkg('examples/typescript type-checks with a stock tsconfig, as an ES module and as CommonJS, and runs', () => {
+pkg("the README's library section, as written, runs and prints what it shows", () => {
   needApp();
-  const expected = 'B dax.kill: blocked\nA dax_srcu.read_unlock: returned 0, woke B in dax.kill\n4 steps, 0 diverged\n';
+  const session = librarySession(readFileSync(join(root, 'README.md'), 'utf8'));
+  assert.equal(session.install, ['npm install daxsim xstate'], 'the install the app above made');
+  assert.ok(session.runs.length >= 2);
+  for (const [name, text] of session.files) writeFileSync(join(app, name), text);
+  for (const { file, output } of session.runs) assert.is(ok(run(process.execPath, [file], app), `node ${file}`), output, file);
+});
+
+pkg('examples/typescript embeds the kernel actor, type-checks with a stock strict NodeNext tsconfig as an ES module and as CommonJS, and prints each outcome', () => {
+  needApp();
+  const expected = [
+    'main dax.alloc: returned 0',
+    'A dax_srcu.read_lock: returned 0',
+    'B dax.kill: blocked',
+    'A dax_srcu.read_unlock: returned 0, woke B in dax.kill',
+    '4 steps; a is killed',
+    '',
+  ].join('\n');
+  const config = JSON.parse(readFileSync(join(root, 'examples', 'typescript', 'tsconfig.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
+  assert.equal(config.compilerOptions, { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true });
+  assert.match(readFileSync(join(root, 'examples', 'typescript', 'app.ts'), 'utf8'), /createActor\(daxKernelLogic/);
   // As in the example: an ES module (the app's package.json says "type": "module").
   const esm = join(app, 'ts-esm');
   mkdirSync(esm);
   for (const f of ['app.ts', 'tsconfig.json']) copyFileSync(join(root, 'examples', 'typescript', f), join(esm, f));
   ok(run(process.execPath, [tsc, '-p', esm], app), 'tsc (ES module)');
-  assert.ok(ok(run(process.execPath, ['app.js'], esm), 'node app.js').endsWith(expected));
+  assert.is(ok(run(process.execPath, ['app.js'], esm), 'node app.js'), expected);
   // The same file as CommonJS (.cts): require('daxsim') and the declarations under dist/cjs.
   const cjs = join(app, 'ts-cjs');
   mkdirSync(cjs);
@@ -116,7 +147,51 @@ pkg('examples/typescript type-checks with a stock tsconfig, as an ES module and 
   copyFileSync(join(root, 'examples', 'typescript', 'tsconfig.json'), join(cjs, 'tsconfig.json'));
   ok(run(process.execPath, [tsc, '-p', cjs], app), 'tsc (CommonJS)');
   assert.match(readFileSync(join(cjs, 'app.cjs'), 'utf8'), /require\("daxsim"\)/);
-  assert.ok(ok(run(process.execPath, ['app.cjs'], cjs), 'node app.cjs').endsWith(expected));
+  assert.is(ok(run(process.execPath, ['app.cjs'], cjs), 'node app.cjs'), expected);
+});
+
+pkg("examples/browser bundles with esbuild from the installed package's browser entry, and the page shows each step's outcome and every object's state", async () => {
+  needApp();
+  const dir = join(app, 'browser');
+  mkdirSync(dir);
+  for (const f of readdirSync(join(root, 'examples', 'browser'))) copyFileSync(join(root, 'examples', 'browser', f), join(dir, f));
+  // The command main.js tells its reader to run, with a metafile to see what went in.
+  const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
+  ok(run(esbuild, ['main.js', '--bundle', '--outfile=main.bundle.js', '--metafile=meta.json', '--log-level=warning'], dir), 'esbuild');
+  const inputs = Object.keys((JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { inputs: object }).inputs);
+  assert.ok(inputs.includes('../node_modules/daxsim/dist/esm/src/browser.js'), 'the browser entry of the installed package');
+  assert.not.ok(inputs.some((f) => /daxsim\/dist\/esm\/src\/(files|io)\.js$/.test(f)), 'no file functions');
+  if (!existsSync(CHROMIUM)) {
+    process.stdout.write(`\nnotice: ${CHROMIUM} is missing, the browser example was bundled but not loaded\n`);
+    return;
+  }
+  // The scenario the page runs, from the example itself (plain JavaScript, read by its URL).
+  const { scenario } = (await import(pathToFileURL(join(root, 'examples', 'browser', 'scenario.js')).href)) as { scenario: SimEvent[] };
+  const sim = new DaxSim();
+  const expected = scenario.map((e) => {
+    const { step, out } = sim.send(e);
+    const states = Object.entries(sim.states).map(([h, st]) => `${h}: ${st}`).join(', ');
+    return { cells: [String(step.seq), step.task, KERNEL_FUNCTION[step.event.type], states], outcome: JSON.parse(JSON.stringify(out)) as unknown };
+  });
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  const errors: string[] = [];
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    await page.goto(pathToFileURL(join(dir, 'index.html')).href);
+    await page.waitForSelector('body[data-done="true"]', { timeout: 15_000 });
+    const rows = await page.$$eval('#steps tbody tr', (trs) =>
+      trs.map((tr) => ({ cells: [...tr.children].map((td) => td.textContent ?? ''), outcome: JSON.parse((tr as HTMLElement).dataset['outcome']!) as unknown })),
+    );
+    assert.equal(rows.map((r) => ({ cells: [...r.cells.slice(0, 3), r.cells[4]!], outcome: r.outcome })), expected);
+    assert.is(rows[5]!.cells[3], 'blocked');
+    assert.is(await page.textContent('#error'), '');
+  } finally {
+    await browser.close();
+  }
+  assert.equal(errors, []);
 });
 
 pkg('the installed daxsim prints its version and verifies the shipped traces', () => {

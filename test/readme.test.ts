@@ -3,8 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { librarySession } from './readme_session.ts';
 
 const readme = readFileSync('README.md', 'utf8');
 const run = (args: string[]) =>
@@ -38,14 +40,22 @@ doc('the first screen shows the real closing line of npm start', () => {
   assert.ok(readme.slice(0, readme.indexOf('As a library')).includes(`\n${total}\n`), total);
 });
 
-doc('the library example runs and prints what its comments say', () => {
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+doc('the library section runs against the sources and prints what it shows', () => {
+  const session = librarySession(readme);
+  assert.equal(session.install, ['npm install daxsim xstate']);
+  assert.equal([...session.files.keys()], ['race.mjs', 'kernel.mjs']);
+  assert.equal(session.runs.map((r) => r.file), ['race.mjs', 'kernel.mjs']);
   const dir = mkdtempSync(join(tmpdir(), 'daxsim-readme-'));
-  const file = join(dir, 'example.ts');
-  writeFileSync(file, code.replace("from 'daxsim'", `from '${resolve('src/index.ts')}'`));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8' });
-  assert.is(r.status, 0, r.stderr);
-  for (const comment of code.matchAll(/^\/\/ (.*)$/gm)) assert.ok(r.stdout.includes(comment[1]!), comment[1]);
+  // The package's name stands for its sources here; test/package.test.ts runs the files as they
+  // are, against the installed tarball.
+  const daxsim = pathToFileURL(resolve('src/index.ts')).href;
+  const xstate = import.meta.resolve('xstate');
+  for (const [name, text] of session.files) writeFileSync(join(dir, name), text.replace("from 'daxsim'", `from '${daxsim}'`).replace("from 'xstate'", `from '${xstate}'`));
+  for (const { file, output } of session.runs) {
+    const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), file], { cwd: dir, encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout, output, file);
+  }
 });
 
 /** The timing line of an explore summary with its measured figures masked. */

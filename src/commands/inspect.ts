@@ -3,13 +3,14 @@
 // each event names its kernel function. `--ws URL` sends to a running inspector server;
 // otherwise daxsim starts one and prints the page to open. `--delay` and `--step` pace the
 // steps. Prints what `replay` prints; exits like replay (0, 1 on divergence, 2 on a log error),
-// and 2 when no inspector server answers.
+// and 2 when no inspector server answers, or one closes the connection or does not read the
+// frames (it never answers the closing handshake).
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError } from 'commander';
 import { formatStep, formatSummary } from '../format.ts';
-import { InspectionFrames } from '../inspect.ts';
+import { InspectedReplay } from '../inspect.ts';
 import { connect, serve, type Server } from '../inspect_ws.ts';
-import { Replayer, replayText } from '../replay.ts';
+import { replayText } from '../replay.ts';
 import { LogError } from '../errors.ts';
 import { holdsObject, readLog } from './read.ts';
 import { logError, type DaxsimCommand, type Status } from './types.ts';
@@ -48,9 +49,9 @@ export async function inspect(log: string, opts: InspectOptions): Promise<Status
     err(`inspector server on port ${opts.port}: open ${s.page} in a browser (it loads the Stately inspector from stately.ai)`);
   }
   const link = await connect(url, opts.timeout);
-  if (link === undefined) {
+  if (typeof link === 'string') {
     server?.stop();
-    err(`no inspector server answered at ${url} within ${opts.timeout} ms`);
+    err(link);
     return 2;
   }
   const keys = opts.step || (server !== undefined && process.stdin.isTTY) ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
@@ -60,13 +61,12 @@ export async function inspect(log: string, opts: InspectOptions): Promise<Status
   };
   if (server !== undefined && !opts.step && keys !== undefined) await enter('press Enter to send the replay ');
 
-  const frames = new InspectionFrames(link.send, { version: link.version, task: () => r.model?.current });
-  const r = new Replayer(log, { hooks: { inspect: frames.inspect } });
+  const r = new InspectedReplay(log, link.send, { version: link.version });
   let status: Status = 0;
   try {
     let steps = 0;
     for (const [i, text] of lines.entries()) {
-      if (r.model !== undefined && holdsObject(text)) {
+      if (r.started && holdsObject(text)) {
         if (opts.step) await enter(`step ${steps + 1}: press Enter to send it `);
         else if (opts.delay > 0 && steps > 0) await new Promise((res) => setTimeout(res, opts.delay));
       }
@@ -82,9 +82,13 @@ export async function inspect(log: string, opts: InspectOptions): Promise<Status
     if (!(e instanceof LogError)) throw e;
     status = logError(e);
   }
-  await link.close(opts.timeout);
+  const unread = await link.close(opts.timeout);
   server?.stop();
-  process.stderr.write(`sent ${frames.frames} inspection frames to ${url}\n`);
+  if (unread !== undefined) {
+    err(unread);
+    return 2;
+  }
+  process.stderr.write(`sent ${r.frames.frames} inspection frames to ${url}\n`);
   return status;
 }
 
@@ -97,7 +101,16 @@ function count(min: number, max = 2 ** 31 - 1) {
 }
 
 function wsUrl(v: string): string {
-  if (!/^wss?:\/\/[^\s]+$/.test(v)) throw new InvalidArgumentError(`expected a ws:// or wss:// URL, found ${JSON.stringify(v)}`);
+  const expected = `expected a ws:// or wss:// URL such as ws://localhost:8080, found ${JSON.stringify(v)}`;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    // The URL parser refuses a port above 65535, a bad host, and so on.
+    const port = /^wss?:\/\/[^/?#]*:(\d+)(?:[/?#]|$)/.exec(v)?.[1];
+    throw new InvalidArgumentError(`${expected}${port !== undefined && Number(port) > 65535 ? ` (port ${port} is above 65535)` : ', which is not a URL'}`);
+  }
+  if ((url.protocol !== 'ws:' && url.protocol !== 'wss:') || /\s/.test(v)) throw new InvalidArgumentError(expected);
   return v;
 }
 
