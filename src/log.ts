@@ -96,6 +96,15 @@ export class LogReader {
     return this.steps;
   }
 
+  /**
+   * Counts `steps` steps as read, so that the next step is step `steps + 1`: for a replay that
+   * goes on from a saved state instead of from the log's first step (the viewer's windows).
+   */
+  resumeAfter(steps: number): void {
+    if (this.header === undefined) throw new Error('bug: resumeAfter before the header');
+    this.steps = steps;
+  }
+
   private readHeader(obj: JsonObject, text: string, line: number): Header {
     if (!('daxlog' in obj) && 'event' in obj) {
       die(this.file, line, firstColumn(text), 'expected the header {"daxlog": 1, …} before the first step, found a step');
@@ -199,7 +208,8 @@ function unescapePointer(p: string): string | number {
   return /^\d+$/.test(s) ? Number(s) : s;
 }
 
-function isSkipped(text: string): boolean {
+/** A blank line or a `#` comment: skipped, though it counts for line numbers. */
+export function isSkipped(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 13) continue;
