@@ -4,6 +4,7 @@
 // page holds and their digest, which draws the timeline at once; the panels of the selected
 // step come from replaying the steps near it (history.ts), while the rest of the window is
 // replayed in slices in the background. The step is kept in the address (#step=N).
+import { guardPage } from './guard.ts';
 import kleur from 'kleur';
 import { isSkipped, type Json } from '../log.ts';
 import { KERNEL_FUNCTION } from '../../machines/events.ts';
@@ -16,6 +17,7 @@ import { PageTablePanel } from './ptpanel.ts';
 import { Timeline, type RowText } from './timeline.ts';
 import { Controls } from './controls.ts';
 
+guardPage(window);
 kleur.enabled = false; // formatStep's colours are for terminals
 
 /** Past this many steps to replay, the panels are filled in the background and the page stays responsive. */

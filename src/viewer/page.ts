@@ -1,8 +1,9 @@
 // The page `daxsim view` writes: one HTML file with everything inside: the log's text for the
 // steps it holds and the page's data (their digest, data.ts), the viewer's program (which carries
 // the machines and replays the steps near its cursor), the statecharts as SVG and the style.
-// Its Content-Security-Policy allows no request, no form submission and no frame, so the page
-// works, and can only work, without a network. The same data and program give the same bytes.
+// Its Content-Security-Policy allows no request, no form submission and no frame, and the
+// program stops navigations and new windows (guard.ts), so the page works, and can only work,
+// where it is, without a network. The same data and program give the same bytes.
 import { chartOf, MACHINES, toDot } from '../diagram.ts';
 import { renderSvg } from '../svg.ts';
 import { encodeData, encodeLogText, type PageData } from './data.ts';
@@ -13,7 +14,10 @@ const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '
 /**
  * No request of any kind (default-src), no form submission (form-action), no <base> (base-uri).
  * Scripts and styles are the page's own, inline; 'unsafe-eval' because the log schemas compile
- * to functions (TypeBox), which make no request.
+ * to functions (TypeBox), which make no request. navigate-to, which would stop navigations, was
+ * dropped from CSP level 3 and no browser knows it (Chromium reports it as an unrecognized
+ * directive on every load), so the page's program stops navigations and new windows instead
+ * (guard.ts).
  */
 export const PAGE_POLICY = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; form-action 'none'; base-uri 'none'";
 
