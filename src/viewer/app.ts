@@ -93,8 +93,10 @@ function select(i: number): void {
     pending = undefined;
     render(i);
   } else {
+    // Far ahead of the background replay: the panels say so, dimmed, until it gets there.
     pending = i;
     delete document.body.dataset['shown'];
+    $('panels').classList.add('stale');
     $('detail').textContent = `replaying to step ${seq}…`;
     schedule();
   }
@@ -111,6 +113,7 @@ function keepInAddress(seq: number): void {
 
 function render(i: number): void {
   shown = stepView(hist.at(i));
+  $('panels').classList.remove('stale');
   paint();
   document.body.dataset['shown'] = String(data.from + i);
 }

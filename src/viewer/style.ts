@@ -37,7 +37,7 @@ main { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(0, 4
 .row .call { padding-left: 8px; font-size: 11.5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; min-width: 0; flex: 1; }
 .row .task { color: #0550ae; } .row .ret { color: var(--dim); } .row.err .ret, .row.oops .ret { color: #cf222e; } .row .woken { color: #0969da; }
 #panels { overflow-y: auto; padding: 10px 16px; min-height: 0; contain: strict; }
-#panels section { margin-bottom: 14px; }
+#panels section { margin-bottom: 14px; } #panels.stale section + section { opacity: 0.45; }
 #detail { font: 12px/1.45 ui-monospace, monospace; background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; margin: 0; white-space: pre-wrap; }
 #detail.failing { border: 2px solid #cf222e; background: #fff8f7; }
 #pagetables .vma { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 4px; padding: 3px 8px; font-size: 12px; }
