@@ -15,7 +15,7 @@ import { isSkipped } from '../log.ts';
 import { Progress } from '../progress.ts';
 import { outputTarget, replaceWith } from '../replace.ts';
 import { Replayer, type Summary } from '../replay.ts';
-import { MAX_PAGE_BYTES, MAX_PAGE_STEPS, type PageData } from '../viewer/data.ts';
+import { MAX_PAGE_BYTES, MAX_PAGE_SIZE, MAX_PAGE_STEPS, type PageData } from '../viewer/data.ts';
 import { DigestBuilder } from '../viewer/digest.ts';
 import { viewerPage } from '../viewer/page.ts';
 import { viewerScript } from '../viewer/script.ts';
@@ -102,6 +102,11 @@ export async function view(log: string, opts: ViewOpts): Promise<Status> {
     summary,
   };
   const page = await viewerPage(data, lines.slice(first - 1, last).join('\n'), await viewerScript());
+  if (page.length > MAX_PAGE_SIZE) {
+    const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
+    const held = state === undefined ? '' : ` (the kernel's state before step ${part.from} is ${mb(JSON.stringify(state).length)} of it)`;
+    return logError(new LogError(log, 0, 0, `the page would be ${mb(page.length)}${held}, more than a browser opens quickly (${mb(MAX_PAGE_SIZE)}); write a shorter part, or one nearer the start, with --from N --to M; nothing was written`));
+  }
   const written = replaceWith(opts.output, target, page);
   if (written !== undefined) return logError(written);
   const whole = part.from === 1 && part.to >= total;

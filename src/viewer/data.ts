@@ -14,6 +14,11 @@ import type { Digest } from './digest.ts';
 export const MAX_PAGE_STEPS = 200_000;
 /** The most bytes of log text one page holds (long notes make a few steps a large page). */
 export const MAX_PAGE_BYTES = 24 << 20;
+/**
+ * The largest page written, the kernel's state before a part included (a part late in a log of
+ * tens of thousands of devices starts from a state of tens of MB).
+ */
+export const MAX_PAGE_SIZE = 64 << 20;
 
 export interface PageData {
   /** The log's name as the page shows it. */

@@ -1,10 +1,10 @@
 // The steps near the viewer's cursor, replayed where the page runs. A page holds the log, not
 // the kernel's state after every step: a "front" replays the window once, forwards, keeping the
-// state every `every` steps as a checkpoint (a snapshot shares everything the next steps do not
+// state every so many steps as a checkpoint (a snapshot shares everything the next steps do not
 // write, so a checkpoint costs what changed since the last one); the "cursor" shows step i by
 // going on from the checkpoint at or before it, or from where it stands when that is nearer.
 // The front runs ahead in slices (advance) while the page is idle, so that a jump anywhere
-// replays at most `every` steps. Browser-safe: no node: imports.
+// replays at most the steps between two checkpoints. Browser-safe: no node: imports.
 import type { BlockedTask } from '../../machines/kernel.ts';
 import type { KernelState } from '../../machines/state.ts';
 import { Replayer, type StepResult } from '../replay.ts';
@@ -35,9 +35,10 @@ export interface StepAt {
 }
 
 export class History {
-  /** Steps between checkpoints. */
+  /** The fewest steps between checkpoints. */
   readonly every: number;
-  /** checkpoints[j]: the state before step j * every. */
+  /** The states before steps at[0] (= 0), at[1], …: taken by the front as it goes. */
+  private readonly at_: number[] = [];
   private readonly checkpoints: KernelState[] = [];
   private readonly front: Replayer;
   /** The next step the front replays. */
@@ -54,7 +55,7 @@ export class History {
     this.every = every ?? Math.max(64, Math.ceil(steps.count / 512));
     this.front = this.start();
     this.cursor = this.start();
-    this.checkpoints.push(this.front.model!.snapshot());
+    this.keep();
   }
 
   get count(): number {
@@ -68,10 +69,11 @@ export class History {
 
   /** Steps the cursor would replay to show step i: the cost of at(i). */
   cost(i: number): number {
-    const c = Math.floor(i / this.every) * this.every;
-    const ahead = Math.max(0, c - this.frontAt);
+    const c = this.at_[this.checkpointBefore(i)]!;
+    // Past the front, the front goes there first, leaving a checkpoint at most a spacing behind.
+    if (this.frontAt < i) return i - this.frontAt + Math.min(i - c, this.spacing()) + 1;
     const from = this.cursorAt >= c && this.cursorAt <= i ? this.cursorAt : c;
-    return ahead + (i - from) + 1;
+    return i - from + 1;
   }
 
   /** Replays on with the front up to step `to` (exclusive) or until `stop()` says so; true when it got there. */
@@ -80,7 +82,7 @@ export class History {
     while (this.frontAt < to) {
       this.feed(this.front, this.frontAt);
       this.frontAt++;
-      if (this.frontAt % this.every === 0) this.checkpoints[this.frontAt / this.every] = this.front.model!.snapshot();
+      if (this.frontAt - this.at_[this.at_.length - 1]! >= this.spacing()) this.keep();
       if ((this.frontAt & 63) === 0 && stop()) break;
     }
     return this.frontAt >= to;
@@ -88,11 +90,12 @@ export class History {
 
   /** Step i (0 <= i < count): replayed from the nearest checkpoint, or on from where the cursor is. */
   at(i: number): StepAt {
-    const j = Math.floor(i / this.every);
-    this.advance(j * this.every);
-    if (!(this.cursorAt >= j * this.every && this.cursorAt <= i)) {
-      this.cursor.resume(this.checkpoints[j]!, this.origin.before + j * this.every);
-      this.cursorAt = j * this.every;
+    this.advance(i);
+    const j = this.checkpointBefore(i);
+    const c = this.at_[j]!;
+    if (!(this.cursorAt >= c && this.cursorAt <= i)) {
+      this.cursor.resume(this.checkpoints[j]!, this.origin.before + c);
+      this.cursorAt = c;
     }
     const k = this.cursor.model!;
     while (this.cursorAt < i) this.feed(this.cursor, this.cursorAt++);
@@ -100,6 +103,33 @@ export class History {
     const result = this.feed(this.cursor, i);
     this.cursorAt = i + 1;
     return { index: i, before, after: k.snapshot(), result, blocked: k.blockedTasks() };
+  }
+
+  /**
+   * Steps between checkpoints now: `every`, or more while the state is large (a checkpoint keeps
+   * what the steps after it write, and the first write of a step after one copies the table of
+   * all objects): a state of 100,000 objects keeps one every 1,500 steps.
+   */
+  private spacing(): number {
+    return Math.max(this.every, Math.ceil(this.front.model!.s.nextId / 64));
+  }
+
+  private keep(): void {
+    this.at_.push(this.frontAt);
+    this.checkpoints.push(this.front.model!.snapshot());
+  }
+
+  /** The index of the last checkpoint at or before step i. */
+  private checkpointBefore(i: number): number {
+    const a = this.at_;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (a[m]! <= i) lo = m + 1;
+      else hi = m;
+    }
+    return lo - 1;
   }
 
   private start(): Replayer {

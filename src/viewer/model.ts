@@ -2,7 +2,7 @@
 // the dax_srcu domain and every object by the label it has after the step, with its state and
 // context as `replay --at` prints them (at.ts), what changed, and the page tables. Browser-safe:
 // no node: imports.
-import { labelled, type KernelState, type NullBinding } from '../../machines/state.ts';
+import { labelled, type AnyRecord, type KernelState, type NullBinding } from '../../machines/state.ts';
 import { contextText, objectAt } from '../at.ts';
 import type { StepAt } from './history.ts';
 import { pageTables, type PageTables } from './pgtable.ts';
@@ -42,6 +42,24 @@ const nullKey = (b: NullBinding): number => {
   return k;
 };
 
+/** A row whose context is written out only when asked for: a page shows a few hundred of a state's objects. */
+class Row implements ObjectRow {
+  private text: string | undefined;
+  constructor(
+    readonly key: number,
+    readonly label: string,
+    readonly kind: string,
+    readonly state: string,
+    readonly object: boolean,
+    private readonly s: KernelState,
+    private readonly o: AnyRecord | undefined,
+  ) {}
+
+  get context(): string {
+    return (this.text ??= contextOf(this.s, this.label, this.o));
+  }
+}
+
 export function stepView(at: StepAt): StepView {
   const { before, after } = at;
   const changed = new Set<number>();
@@ -54,17 +72,16 @@ export function stepView(at: StepAt): StepView {
   } else if (before.srcu !== after.srcu && contextText(before.srcu.context as never) !== srcu.context) touched.add(0);
   const objects = [srcu];
   for (const [label, o] of labelled(after)) {
-    const shown = objectAt(after, label, o);
     if ('ptr' in o) {
       const key = nullKey(o);
-      objects.push({ key, label, kind: shown.kind, state: shown.state, object: false, context: '' });
+      objects.push(new Row(key, label, o.kind, o.ptr, false, after, undefined));
       if (before.handles[o.handle] !== o) {
         changed.add(key);
         was.set(key, undefined);
       }
       continue;
     }
-    const row: ObjectRow = { key: o.id, label, kind: shown.kind, state: shown.state, object: true, context: contextText(shown.context!) };
+    const row = new Row(o.id, label, o.kind, o.value, true, after, o);
     objects.push(row);
     const old = before.objects[o.id];
     if (old === undefined || old.value !== o.value) {
@@ -75,7 +92,8 @@ export function stepView(at: StepAt): StepView {
   return { ...at, objects, changed, touched, was, pages: pageTables(before, after) };
 }
 
-function contextOf(s: KernelState, label: string, o: Parameters<typeof objectAt>[2]): string {
-  const c = objectAt(s, label, o).context;
+/** An object's context as replay --at prints it (objectAt), or nothing for a NULL binding. */
+function contextOf(s: KernelState, label: string, o: AnyRecord | undefined): string {
+  const c = o === undefined ? undefined : objectAt(s, label, o).context;
   return c === undefined ? '' : contextText(c);
 }
