@@ -9,6 +9,7 @@ import { FLAG, type Digest, type Sleep, type Woken } from './digest.ts';
 export const ROW = 22;
 const SEQ_WIDTH = 64;
 const OVERSCAN = 8;
+const MAX_LANES = 360;
 
 export type Tone = 'ok' | 'err' | 'warn' | 'oops' | 'blocked';
 
@@ -66,10 +67,11 @@ export class Timeline {
     const d = src.digest;
     this.count = d.flags.length;
     // A lane is as wide as its header's name up to six characters (a longer name is cut there,
-    // and said whole in its tooltip and in every row of the task).
+    // and said whole in its tooltip and in every row of the task), narrower when there are so
+    // many tasks that the lanes would take more than MAX_LANES pixels from the calls.
     let longest = 3;
     for (const t of d.tasks) longest = Math.max(longest, Math.min(t.length, 6));
-    this.lane = Math.round(longest * 7.2 + 12);
+    this.lane = Math.max(8, Math.min(Math.round(longest * 7.2 + 12), Math.floor(MAX_LANES / Math.max(1, d.tasks.length))));
     const head = el('div', 'thead');
     head.append(el('span', 'seq', 'step'));
     const names = el('span', 'lanes');
@@ -211,7 +213,7 @@ export class Timeline {
     const lanes = el('span', 'lanes');
     const mark = el('i', `mark ${tone(flags)}`);
     mark.style.left = `${d.task[i]! * this.lane}px`;
-    mark.style.width = `${this.lane - 6}px`;
+    mark.style.width = `${Math.max(2, this.lane - 6)}px`;
     lanes.append(mark);
     const woke = t.woke.map((w) => `woke ${w.task}: ${w.call} ${w.result} (line ${w.line})`);
     for (const [k, w] of t.woke.entries()) {
