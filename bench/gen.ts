@@ -100,12 +100,12 @@ export async function writeLog(path: string, o: GenOptions): Promise<void> {
   for (const l of generate(o)) {
     buf += l + '\n';
     if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
       buf = '';
     }
   }
   out.end(buf);
-  await new Promise((r) => out.once('finish', r));
+  await new Promise<void>((r) => out.once('finish', () => r()));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

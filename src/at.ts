@@ -1,15 +1,33 @@
 // What `daxsim replay LOG --at N` shows (daxlog.md §9): after step N, every object's state and
 // context, the dax_srcu domain, the page tables and the blocked tasks, read from the kernel's
-// state. The same report serves scripts (--json, one object) and people.
+// state. The same report serves scripts (--json, one object) and people; the viewer builds its
+// object and page-table panels from the same pieces (objectAt, pageTableEntry, contextText), so
+// the page and the command line cannot disagree.
 import type { Kernel } from '../machines/kernel.ts';
-import { labelled, leavesOf, type KernelState } from '../machines/state.ts';
+import { labelled, leavesOf, type AnyRecord, type KernelState, type Leaf, type NullBinding } from '../machines/state.ts';
+
+export interface AtObject {
+  label: string;
+  kind: string;
+  state: string;
+  context?: Record<string, unknown>;
+}
+
+export interface AtPageTableEntry {
+  vma: string;
+  size: string;
+  start: string;
+  end: string;
+  phys: string;
+  write: boolean;
+}
 
 export interface AtReport {
   step: number;
   line: number;
-  objects: { label: string; kind: string; state: string; context?: Record<string, unknown> }[];
+  objects: AtObject[];
   dax_srcu: { state: string; context: Record<string, unknown> };
-  page_tables: { vma: string; size: string; start: string; end: string; phys: string; write: boolean }[];
+  page_tables: AtPageTableEntry[];
   blocked: { task: string; type: string; line: number; where: string }[];
 }
 
@@ -22,25 +40,33 @@ function context(s: KernelState, ctx: object): Record<string, unknown> {
   return out;
 }
 
-const SPAN = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
+/** One object, or a handle bound to NULL or an ERR_PTR, as the report lists it. */
+export function objectAt(s: KernelState, label: string, o: AnyRecord | NullBinding): AtObject {
+  return 'ptr' in o ? { label, kind: o.kind, state: o.ptr } : { label, kind: o.kind, state: o.value, context: context(s, o.context as object) };
+}
+
+export const SPAN = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
+
+/** A page-table leaf as the report lists it: the vma's label, the virtual range, where it maps. */
+export function pageTableEntry(s: KernelState, l: Leaf): AtPageTableEntry {
+  return {
+    vma: s.objects[l.vma]?.label ?? String(l.vma),
+    size: l.size,
+    start: l.base,
+    end: '0x' + (BigInt(l.base) + SPAN[l.size]).toString(16),
+    phys: l.phys,
+    write: l.write,
+  };
+}
 
 export function atReport(k: Kernel, step: number, line: number): AtReport {
   const s = k.s;
   return {
     step,
     line,
-    objects: labelled(s).map(([label, o]) =>
-      'ptr' in o ? { label, kind: o.kind, state: o.ptr } : { label, kind: o.kind, state: o.value, context: context(s, o.context as object) },
-    ),
+    objects: labelled(s).map(([label, o]) => objectAt(s, label, o)),
     dax_srcu: { state: s.srcu.value, context: s.srcu.context as unknown as Record<string, unknown> },
-    page_tables: leavesOf(s).map((l) => ({
-      vma: s.objects[l.vma]?.label ?? String(l.vma),
-      size: l.size,
-      start: l.base,
-      end: '0x' + (BigInt(l.base) + SPAN[l.size]).toString(16),
-      phys: l.phys,
-      write: l.write,
-    })),
+    page_tables: leavesOf(s).map((l) => pageTableEntry(s, l)),
     blocked: k.blockedTasks(),
   };
 }
@@ -48,17 +74,23 @@ export function atReport(k: Kernel, step: number, line: number): AtReport {
 const value = (v: unknown): string =>
   Array.isArray(v) ? `[${v.map(value).join(', ')}]` : v !== null && typeof v === 'object' ? `{${Object.entries(v).map(([k, x]) => `${k}: ${value(x)}`).join(', ')}}` : v === null ? 'NULL' : String(v);
 
+/** A context as the report prints it: `name=value` pairs. */
+export function contextText(ctx: Record<string, unknown>): string {
+  return Object.entries(ctx)
+    .map(([k, v]) => `${k}=${value(v)}`)
+    .join(' ');
+}
+
 /** The report for people: a section each, one line per object, entry or task. */
 export function formatAt(r: AtReport, escape: (s: string) => string = (s) => s): string {
   const lines = [`after step ${r.step} (line ${r.line})`, 'objects'];
   const w = Math.max(8, ...r.objects.map((o) => o.label.length));
   if (r.objects.length === 0) lines.push('  (none)');
   for (const o of r.objects) {
-    const ctx = o.context === undefined ? '' : ` ${Object.entries(o.context).map(([k, v]) => `${k}=${value(v)}`).join(' ')}`;
+    const ctx = o.context === undefined ? '' : ` ${contextText(o.context)}`;
     lines.push(`  ${escape(o.label).padEnd(w)}  ${o.kind.padEnd(10)}  ${o.state.padEnd(12)}${escape(ctx)}`);
   }
-  const c = r.dax_srcu.context;
-  lines.push('dax_srcu', `  ${r.dax_srcu.state}  ${Object.entries(c).map(([k, v]) => `${k}=${escape(value(v))}`).join(' ')}`);
+  lines.push('dax_srcu', `  ${r.dax_srcu.state}  ${escape(contextText(r.dax_srcu.context))}`);
   lines.push('page tables');
   if (r.page_tables.length === 0) lines.push('  (none)');
   for (const p of r.page_tables) lines.push(`  ${escape(p.vma)}  ${p.size} ${p.start}-${p.end} -> ${p.phys}${p.write ? ' writable' : ' read-only'}`);

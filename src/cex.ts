@@ -10,10 +10,34 @@ import { Replayer } from './replay.ts';
 import type { Violation } from './explore.ts';
 import type { Scenario } from './scenario.ts';
 
+const NOTE = 'counterexample of daxsim explore: ';
+
+/** The violation a counterexample's header names: its kind, what happened, and at which step. */
+export interface NamedViolation {
+  kind: string;
+  message: string;
+  /** The failing step (its seq in the counterexample); absent when no step ran. */
+  step?: number;
+}
+
+/** The header note of a counterexample: `counterexample of daxsim explore: KIND: MESSAGE, at step N (line L of the scenario)`. */
+export function violationNote(v: NamedViolation, scenarioLine?: number): string {
+  const where = v.step === undefined ? '' : `, at step ${v.step} (line ${scenarioLine} of the scenario)`;
+  return `${NOTE}${v.kind}: ${v.message}${where}`;
+}
+
+/** The violation a header note names, if the note is a counterexample's (violationNote read back). */
+export function violationOf(note: string | undefined): NamedViolation | undefined {
+  if (note === undefined || !note.startsWith(NOTE)) return undefined;
+  const m = /^([a-z]+): ([\s\S]*?)(?:, at step (\d+) \(line \d+ of the scenario\))?$/.exec(note.slice(NOTE.length));
+  if (m === null) return undefined;
+  return m[3] === undefined ? { kind: m[1]!, message: m[2]! } : { kind: m[1]!, message: m[2]!, step: Number(m[3]) };
+}
+
 export function counterexample(scn: Scenario, v: Violation, program?: KernelProgram): string {
   const last = v.path[v.path.length - 1];
-  const where = last === undefined ? '' : `, at step ${v.path.length} (line ${last.line} of the scenario)`;
-  const header: JsonObject = { ...scn.header.input, note: `counterexample of daxsim explore: ${v.kind}: ${v.message}${where}` };
+  const named: NamedViolation = last === undefined ? { kind: v.kind, message: v.message } : { kind: v.kind, message: v.message, step: v.path.length };
+  const header: JsonObject = { ...scn.header.input, note: violationNote(named, last?.line) };
   const lines = [stringify(header)];
   const r = new Replayer('counterexample', program === undefined ? {} : { program });
   r.feed(lines[0]!, 1);

@@ -15,14 +15,24 @@ import { printable } from './text.ts';
 const show = (v: unknown): string => printable(typeof v === 'string' ? v : stringify(v));
 const json = (v: unknown): string => printable(stringify(v));
 
-export function formatStep(r: StepResult): string {
-  const { step, out } = r;
-  const args = Object.entries(step.input['event'] as Record<string, Json>)
+/** The arguments of a call as the log wrote them: `vma=v off=2M` (printable). */
+export function callArgs(event: Record<string, Json>): string {
+  return Object.entries(event)
     .filter(([k]) => k !== 'type')
     .map(([k, v]) => `${printable(k)}=${show(v)}`)
     .join(' ');
+}
+
+/** What a call gave back, as replay prints it: `= 0`, `= "VM_FAULT_SIGBUS"`, blocked, oops. */
+export function resultText(out: { blocked?: boolean; oops?: string; ret?: unknown }): string {
+  return out.blocked ? 'blocked' : out.oops !== undefined ? 'oops' : `= ${json(out.ret ?? null)}`;
+}
+
+export function formatStep(r: StepResult): string {
+  const { step, out } = r;
+  const args = callArgs(step.input['event'] as Record<string, Json>);
   const head = `${kleur.dim(`#${step.seq} line ${step.line}`)} ${kleur.cyan(printable(step.task))} ${kleur.bold(KERNEL_FUNCTION[step.event.type])}(${args})`;
-  const result = out.blocked ? kleur.yellow('blocked') : out.oops !== undefined ? kleur.red('oops') : `= ${json(out.ret ?? null)}`;
+  const result = out.blocked ? kleur.yellow('blocked') : out.oops !== undefined ? kleur.red('oops') : resultText(out);
   const lines = [`${head} ${result}`];
   for (const { key, label } of HUMAN_DETAILS) for (const text of DETAILS[key](out)) lines.push(`    ${label.padEnd(9)}${text}`);
   for (const d of r.diverged ?? []) {

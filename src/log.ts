@@ -96,8 +96,13 @@ export class LogReader {
     return this.steps;
   }
 
-  /** Goes on as if `steps` steps had been read (a replay restored, or a step taken back). */
+  /**
+   * Counts `steps` steps as read, so that the next step is step `steps + 1`: for a replay that
+   * goes on from a saved state instead of from the log's first step (a restored embedding, a step
+   * taken back, the viewer's windows).
+   */
   resume(steps: number): void {
+    if (this.header === undefined) throw new Error('bug: resume before the header');
     this.steps = steps;
   }
 
@@ -204,7 +209,8 @@ function unescapePointer(p: string): string | number {
   return /^\d+$/.test(s) ? Number(s) : s;
 }
 
-function isSkipped(text: string): boolean {
+/** A blank line or a `#` comment: skipped, though it counts for line numbers. */
+export function isSkipped(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 13) continue;

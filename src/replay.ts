@@ -5,12 +5,12 @@ import { PROGRAM } from '../machines/calls.ts';
 import type { EventType } from '../machines/events.ts';
 import { checkStep } from '../machines/invariants.ts';
 import { Kernel, type KernelHooks, type KernelProgram } from '../machines/kernel.ts';
+import type { KernelState } from '../machines/state.ts';
 import { StepError, type Outcome } from '../machines/outcome.ts';
 import { die, LogError } from './errors.ts';
 import { diverges, type Divergence } from './expect.ts';
 import { offsetOf } from './json.ts';
 import { LogReader, splitLines, type Header, type Step } from './log.ts';
-import type { KernelState } from '../machines/state.ts';
 
 export interface StepResult {
   step: Step;
@@ -68,6 +68,17 @@ export class Replayer {
   /** The modelled kernel, once the header has been read. */
   get model(): Kernel | undefined {
     return this.kernel;
+  }
+
+  /**
+   * Goes on from a state of this log's kernel (one from snapshot(), or read back from JSON) as
+   * if the log's first `steps` steps had been fed and had left it: the next line fed is step
+   * `steps + 1`. The header must have been fed. The viewer uses it to replay the steps near its
+   * cursor from a checkpoint.
+   */
+  resume(state: KernelState, steps: number): void {
+    if (this.kernel === undefined) throw new Error('bug: resume before the header');
+    this.load({ state, steps, diverged: 0 });
   }
 
   /** Feeds one line (1-based number); returns the step's result if the line held a step. */
