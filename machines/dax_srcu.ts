@@ -16,7 +16,7 @@
 //
 // dax_read_lock returns srcu_idx & 1. States: idle (no reader), reading (readers, nobody
 // waiting), synchronizing (a synchronize_srcu waits for readers that entered before it).
-import { and, assign, not, setup } from 'xstate';
+import { and, assertEvent, assign, not, setup } from 'xstate';
 
 export interface SrcuReader {
   /** srcu_idx when the task's outermost section began. */
@@ -94,7 +94,8 @@ export const daxSrcuMachine = setup({
   },
   actions: {
     enter: assign(({ context, event }) => {
-      const task = (event as { task: string }).task;
+      assertEvent(event, 'dax_srcu.read_lock');
+      const task = event.task;
       const r = context.readers[task];
       if (r !== undefined) context.readers[task] = { gen: r.gen, depth: r.depth + 1 };
       else {
@@ -106,7 +107,8 @@ export const daxSrcuMachine = setup({
     // The unlock leaves the task's section; waiters with no reader of their generation or an
     // older one left are done.
     leave: assign(({ context, event }) => {
-      const task = (event as { task: string }).task;
+      assertEvent(event, 'dax_srcu.read_unlock');
+      const task = event.task;
       const r = context.readers[task]!;
       if (r.depth > 1) context.readers[task] = { gen: r.gen, depth: r.depth - 1 };
       else {
@@ -122,7 +124,8 @@ export const daxSrcuMachine = setup({
     }),
     // srcu_idx flips; with readers inside, the caller waits for those that entered before it.
     start_grace_period: assign(({ context, event }) => {
-      const task = (event as { task: string }).task;
+      assertEvent(event, 'dax_srcu.synchronize');
+      const task = event.task;
       if (readerCount(context) > 0) context.waiters.push({ task, gen: context.idx });
       return { idx: context.idx + 1, waiters: context.waiters };
     }),
