@@ -145,12 +145,20 @@ export type EventType = keyof typeof EVENTS;
 export const EVENT_TYPES = Object.keys(EVENTS) as EventType[];
 
 type FieldsOf<T extends EventType> = (typeof EVENTS)[T]['fields'];
-type Required<F> = { -readonly [K in keyof F as F[K] extends { optional: true } ? never : K]: F[K] extends Field ? FieldKinds[F[K]['kind']] : never };
-type Optional<F> = { -readonly [K in keyof F as F[K] extends { optional: true } ? K : never]?: F[K] extends Field ? FieldKinds[F[K]['kind']] : never };
+type Required<F, Kinds extends Record<FieldKind, unknown>> = { -readonly [K in keyof F as F[K] extends { optional: true } ? never : K]: F[K] extends Field ? Kinds[F[K]['kind']] : never };
+type Optional<F, Kinds extends Record<FieldKind, unknown>> = { -readonly [K in keyof F as F[K] extends { optional: true } ? K : never]?: F[K] extends Field ? Kinds[F[K]['kind']] : never };
 type Flatten<T> = { [K in keyof T]: T[K] };
 
+/**
+ * The event of type T with each field's type taken from `Kinds`, one type per field kind: the
+ * model's FieldKinds (u64 spellings as bigints) or, for embedding apps, a log's own spellings.
+ */
+export type EventShaped<T extends EventType, Kinds extends Record<FieldKind, unknown>> = Flatten<
+  { type: T; fail?: FailSite[] } & Required<FieldsOf<T>, Kinds> & Optional<FieldsOf<T>, Kinds>
+>;
+
 /** The event of type T as the model receives it: the log's fields, u64 spellings as bigints. */
-export type EventOf<T extends EventType> = Flatten<{ type: T; fail?: FailSite[] } & Required<FieldsOf<T>> & Optional<FieldsOf<T>>>;
+export type EventOf<T extends EventType> = EventShaped<T, FieldKinds>;
 export type KernelEvent = { [T in EventType]: EventOf<T> }[EventType];
 
 /** The kernel function each log event stands for; human output and viewers name steps by it. */

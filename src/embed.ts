@@ -9,7 +9,7 @@
 // run as given (a bad field, a handle never created, a call by a blocked task) throws a
 // DaxSimError and leaves the simulation as it was before the step.
 import type { InspectionEvent } from 'xstate';
-import type { EventType, FailSite, FaultSize, Field, EVENTS, MmapFlags, PfnFlags } from '../machines/events.ts';
+import type { EventShaped, EventType, FaultSize, MmapFlags, PfnFlags } from '../machines/events.ts';
 import type { BlockedTask, Kernel } from '../machines/kernel.ts';
 import type { Outcome } from '../machines/outcome.ts';
 import type { ObjectKind } from '../machines/records.ts';
@@ -36,13 +36,8 @@ interface Spelled {
   resources: { start: U64Spelling; size: U64Spelling }[];
   sysfs_path: string;
 }
-type FieldsOf<T extends EventType> = (typeof EVENTS)[T]['fields'];
-type Needed<F> = { -readonly [K in keyof F as F[K] extends { optional: true } ? never : K]: F[K] extends Field ? Spelled[F[K]['kind']] : never };
-type Optional<F> = { -readonly [K in keyof F as F[K] extends { optional: true } ? K : never]?: F[K] extends Field ? Spelled[F[K]['kind']] : never };
-type Flatten<T> = { [K in keyof T]: T[K] };
-
 /** The event of type T as a log writes it (daxlog.md §3), with its failure-injection sites. */
-export type LogEventOf<T extends EventType> = Flatten<{ type: T; fail?: FailSite[] } & Needed<FieldsOf<T>> & Optional<FieldsOf<T>>>;
+export type LogEventOf<T extends EventType> = EventShaped<T, Spelled>;
 /** Any event a log can hold. */
 export type LogEvent = { [T in EventType]: LogEventOf<T> }[EventType];
 

@@ -1,34 +1,18 @@
 // DaxSim, the kernel for embedding (src/embed.ts): every trace and generated log stepped
 // through it gives the bytes `daxsim replay --json` gives; snapshots survive JSON and go on
 // exactly; misuse throws a DaxSimError that names the field, and changes nothing.
-import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cmdsArb, configArb } from './arbitraries.ts';
-import { runGenerated } from './check.ts';
+import { generatedLogs, parsed, traces as allTraces } from './corpus.ts';
+import type { ParsedLog } from '../src/log.ts';
 import type { InspectionEvent } from 'xstate';
 import { DaxSim, type ConfigInput, type SimEvent, type SimSnapshot, type StepInput } from '../src/embed.ts';
 import { DaxSimError } from '../src/errors.ts';
 import { stepJson } from '../src/jsonl.ts';
-import { parseLog, type ParsedLog } from '../src/log.ts';
 import { replayText } from '../src/replay.ts';
 
-const traces = readdirSync('traces', { recursive: true })
-  .map(String)
-  .filter((f) => f.endsWith('.jsonl'))
-  .sort()
-  .map((f) => [`traces/${f}`, readFileSync(join('traces', f), 'utf8')] as const);
-const generated = fc
-  .sample(fc.tuple(configArb, cmdsArb(40)), { numRuns: 60, seed: 13 })
-  .map(([config, cmds], i) => [`generated ${i}`, runGenerated(config, cmds).text] as const);
-
-function parsed(text: string, name: string): ParsedLog {
-  const log = parseLog(text, name);
-  if (log instanceof Error) throw log;
-  return log;
-}
+const traces = allTraces();
+const generated = generatedLogs(60, 13);
 
 const simOf = (log: ParsedLog) => new DaxSim(log.header.input['config'] as ConfigInput | undefined);
 

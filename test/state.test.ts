@@ -2,40 +2,25 @@
 // trace and a hundred generated logs are replayed to every step k, the state is snapshot and
 // round-tripped through JSON, a new kernel restores it and goes on: its outcomes must be byte
 // for byte those of the straight replay, and the hashes must agree.
-import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cmdsArb, configArb } from './arbitraries.ts';
-import { runGenerated } from './check.ts';
+import { generatedLogs, parsed, traces as allTraces } from './corpus.ts';
+import type { ParsedLog } from '../src/log.ts';
+import { readFileSync } from 'node:fs';
 import { PROGRAM } from '../machines/calls.ts';
 import { hashState } from '../machines/hash.ts';
 import { Kernel } from '../machines/kernel.ts';
 import type { KernelState } from '../machines/state.ts';
 import { StepError } from '../machines/outcome.ts';
 import { outcomeJson } from '../src/jsonl.ts';
-import { parseLog, type ParsedLog } from '../src/log.ts';
 
 const state = suite('KernelState');
 // A kernel function that writes a shared state in place fails where it writes.
 state.before(() => void (Kernel.freezeShared = true));
 state.after(() => void (Kernel.freezeShared = false));
 
-const traces = readdirSync('traces', { recursive: true })
-  .map(String)
-  .filter((f) => f.endsWith('.jsonl'))
-  .sort()
-  .map((f) => [`traces/${f}`, readFileSync(join('traces', f), 'utf8')] as const);
-const generated = fc
-  .sample(fc.tuple(configArb, cmdsArb(40)), { numRuns: 100, seed: 7 })
-  .map(([config, cmds], i) => [`generated ${i}`, runGenerated(config, cmds).text] as const);
-
-function parsed(text: string, name: string): ParsedLog {
-  const log = parseLog(text, name);
-  if (log instanceof Error) throw log;
-  return log;
-}
+const traces = allTraces();
+const generated = generatedLogs(100, 7);
 
 /** Outcomes of steps from..end on kernel k, as the JSON the replay writes (log errors as text). */
 function run(k: Kernel, log: ParsedLog, from: number): string[] {
