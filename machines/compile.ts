@@ -183,13 +183,17 @@ export function compileMachine<V extends string, C, E extends { type: string }, 
       for (const t of candidates) {
         if (t.guard !== undefined && !t.guard({ context, event })) continue;
         let next = context as Record<string, unknown>;
-        for (const a of t.assigns) {
-          // As XState's assign: a new context with the update over the old one (string keys only:
-          // a hash kept on the old context under a symbol must not follow it).
-          const update = a(next, event);
+        const assigns = t.assigns;
+        if (assigns.length > 0) {
+          // As XState's assign: a new context with each update over the one before (string keys
+          // only: a hash kept on the old context under a symbol must not follow it). One new
+          // object serves all of a transition's assigns: no one else has seen it in between.
           const merged: Record<string, unknown> = {};
           for (const k in next) merged[k] = next[k];
-          for (const k in update) merged[k] = update[k];
+          for (let i = 0; i < assigns.length; i++) {
+            const update = assigns[i]!(merged, event);
+            for (const k in update) merged[k] = update[k];
+          }
           next = merged;
         }
         return { value: (t.target ?? value) as V, context: next as C, taken: t };

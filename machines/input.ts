@@ -52,18 +52,29 @@ export class MachineInputError extends Error {
   }
 }
 
+/** Each spec's fields as [key, kind, fits] rows, made once: a check then only runs them. */
+const ROWS = new WeakMap<InputSpec, [string, InputKind, (v: unknown) => boolean][]>();
+
 /** The input, checked against the machine's spec; a MachineInputError for what does not fit. */
 export function checked<T>(machine: string, spec: InputSpec, example: T, input: unknown): T {
-  const name = machine.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
-  const works = `start it with an input such as createActor(${name}Machine, { input: ${JSON.stringify(example)} })`;
   if (typeof input !== 'object' || input === null) {
-    throw new MachineInputError(`${machine}: expected an input {${Object.keys(spec).join(', ')}}, found ${input === undefined ? 'none' : JSON.stringify(input)}; ${works}`);
+    throw new MachineInputError(`${machine}: expected an input {${Object.keys(spec).join(', ')}}, found ${input === undefined ? 'none' : JSON.stringify(input)}; ${works(machine, example)}`);
   }
-  for (const [key, field] of Object.entries(spec)) {
+  let rows = ROWS.get(spec);
+  if (rows === undefined) ROWS.set(spec, (rows = Object.entries(spec).map(([key, field]) => [key, field.kind, FITS[field.kind]])));
+  // The kernel starts a machine with every probe: the check allocates nothing until it fails.
+  for (let i = 0; i < rows.length; i++) {
+    const [key, kind, fits] = rows[i]!;
     const v = (input as Record<string, unknown>)[key];
-    if (!FITS[field.kind](v)) {
-      throw new MachineInputError(`${machine}: input.${key}: expected ${KIND_TEXT[field.kind]}, found ${v === undefined ? 'nothing' : JSON.stringify(v)}; ${works}`);
+    if (!fits(v)) {
+      throw new MachineInputError(`${machine}: input.${key}: expected ${KIND_TEXT[kind]}, found ${v === undefined ? 'nothing' : JSON.stringify(v)}; ${works(machine, example)}`);
     }
   }
   return input as T;
+}
+
+/** How to start the machine, for a message. */
+function works(machine: string, example: unknown): string {
+  const name = machine.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
+  return `start it with an input such as createActor(${name}Machine, { input: ${JSON.stringify(example)} })`;
 }

@@ -132,6 +132,11 @@ export function initialState(partial: PartialConfig = {}): KernelState {
   };
 }
 
+/** A kernel's mark of ownership (compared by identity only). */
+type Mark = object;
+const OWNER = Symbol('owner');
+type Marked = { [OWNER]?: Mark };
+
 export class Kernel {
   /** The state; kernel functions read it freely and write it only through w() and the rest. */
   s: KernelState;
@@ -140,8 +145,12 @@ export class Kernel {
   /** The failure-injection sites of the current call. */
   fail = FailSites.none();
   readonly record = new StepRecord();
-  /** Objects created or written since the state was last shared; null: nothing is shared. */
-  private owned: WeakSet<object> | null = null;
+  /**
+   * The mark of the objects created or written since the state was last shared (each carries it
+   * under a symbol that copies, JSON and the hash skip); null: nothing is shared. A new mark,
+   * made whenever the state is shared, leaves every older one stale: no set to clear or grow.
+   */
+  private owned: Mark | null = null;
   /** Real actors per object id (and -1 for dax_srcu), only while an inspector is attached. */
   private actors: Map<number, AnyActorRef> | undefined;
   /** The mmap_base of the config, decoded once. */
@@ -159,7 +168,7 @@ export class Kernel {
     private hooks: KernelHooks = {},
   ) {
     this.s = 'objects' in config ? fromJson(config) : initialState(config);
-    if ('objects' in config) this.owned = new WeakSet();
+    if ('objects' in config) this.owned = {};
     this.mmapBase = big(this.s.config.mmap_base);
     if (hooks.inspect !== undefined) this.startActors();
   }
@@ -178,7 +187,7 @@ export class Kernel {
 
   /** The current state. It is shared from now on: later steps copy what they write. */
   snapshot(): KernelState {
-    this.owned = new WeakSet();
+    this.owned = {};
     if (Kernel.freezeShared) deepFreeze(this.s);
     return this.s;
   }
@@ -186,14 +195,14 @@ export class Kernel {
   /** Goes back to a state (one from snapshot(), or one read back from JSON). */
   restore(state: KernelState): void {
     this.s = fromJson(state);
-    this.owned = new WeakSet();
+    this.owned = {};
     if (this.hooks.inspect !== undefined) this.startActors();
   }
 
   /** A kernel with this one's state, stepped independently of it (neither writes the other's). */
   clone(): Kernel {
     const k = Object.create(Kernel.prototype) as Kernel;
-    Object.assign(k, this, { s: this.snapshot(), owned: new WeakSet(), record: new StepRecord(), actors: undefined, hooks: {} });
+    Object.assign(k, this, { s: this.snapshot(), owned: {}, record: new StepRecord(), actors: undefined, hooks: {} });
     return k;
   }
 
@@ -207,10 +216,15 @@ export class Kernel {
   /** x itself when this kernel may write it, else a shallow copy it may write. */
   own<T extends object>(x: T): T {
     const owned = this.owned;
-    if (owned === null || owned.has(x)) return x;
+    if (owned === null || (x as Marked)[OWNER] === owned) return x;
     const copy = (Array.isArray(x) ? x.slice() : copyOf(x)) as T;
-    owned.add(copy);
+    (copy as Marked)[OWNER] = owned;
     return copy;
+  }
+
+  /** Marks an object this kernel just made as its own to write. */
+  private mine(x: object): void {
+    if (this.owned !== null) (x as Marked)[OWNER] = this.owned;
   }
 
   /** The state, writable at its top level. */
@@ -264,7 +278,7 @@ export class Kernel {
     const id = s.nextId++;
     const first = OBJECT_MACHINES[kind].compiled.initial(input as never);
     const rec = { id, kind, handle, label: handle, value: first.value, context: first.context, ...extra } as unknown as RecordOf<K>;
-    this.owned?.add(rec);
+    this.mine(rec);
     this.wf('objects')[id] = rec;
     this.bind(handle, id);
     this.record.touch(id, null);
@@ -393,7 +407,7 @@ export class Kernel {
     const p = parents[name];
     if (p === undefined) {
       const made: Parent = { name, driver: null, drvdata: null, devres: [], group: null, groupReaders: [], lockOwner: null };
-      this.owned?.add(made);
+      this.mine(made);
       return (parents[name] = made);
     }
     return (parents[name] = this.own(p));
@@ -405,11 +419,10 @@ export class Kernel {
     // The machine's actions change its lists and records in place (dax_srcu.ts): a shared
     // context is copied, with them, before they do.
     let ctx = s.context;
-    const owned = this.owned;
-    if (owned !== null && !owned.has(ctx)) ctx = srcuCopy(ctx);
+    if (this.owned !== null && (ctx as Marked)[OWNER] !== this.owned) ctx = srcuCopy(ctx);
     const next = SRCU_MACHINE.compiled.transition(s.value, ctx, event);
     if (next === undefined) throw new Error(`bug: dax_srcu (${s.value}) has no transition for ${event.type}`);
-    owned?.add(next.context);
+    this.mine(next.context);
     this.w().srcu = { value: next.value, context: next.context };
     this.actors?.get(-1)?.send(event);
     return this.s.srcu;
@@ -489,7 +502,7 @@ export class Kernel {
   private block(task: string, type: EventType, line: number, stack: Frame[], wait: Wait): void {
     const s = this.w();
     const entry: Blocked = { type, line, fail: this.fail.left, stack, wait, seq: s.sleepSeq++ };
-    this.owned?.add(entry);
+    this.mine(entry);
     this.wf('blocked')[task] = entry;
     if (wait.on !== 'synchronize_srcu') this.wf('parentWaits').push(task);
     this.hit('task:blocked');

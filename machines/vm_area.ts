@@ -55,7 +55,10 @@ export const vmAreaMachine = setup({
   id: 'vm_area',
   description: 'struct vm_area_struct of a device-DAX mapping (mm/mmap.c, dax_mmap)',
   meta: { input: VM_AREA_INPUT, example: EXAMPLE, payload: { 'vma.trim': '`start`, `end`, `pgoff`: what is left of the vma (u64 hex strings)' } },
-  context: ({ input }) => ({ ...checked('vm_area', VM_AREA_INPUT, EXAMPLE, input) }),
+  context: ({ input }) => {
+    const { start, end, pgoff, shared, file } = checked('vm_area', VM_AREA_INPUT, EXAMPLE, input);
+    return { start, end, pgoff, shared, file };
+  },
   initial: 'mapped',
   states: {
     mapped: {
