@@ -23,26 +23,24 @@ function str(s: string, seed: number): number {
   return h;
 }
 
-// The walk returns a hash's two lanes in these two variables, not in a new array per value:
-// hashing a state then allocates only the memo of each object it hashes.
-let A = 0;
-let B = 0;
+// The walk returns a hash's two lanes in this array, not in a new array per value (module
+// variables cost a check at every read): hashing a state then allocates only the memo of each
+// object it keeps a hash on.
+const R = new Uint32Array(2);
 
 /** Both lanes of a string, cached: the same strings (states, handles, hex values) recur in every state. */
 const strLanes = new Map<string, Hash64>();
-function strings(s: string, seed: number): void {
-  const cache = seed === STR ? strLanes : keyLanes;
+/** The two lanes of an object key's hash: keys repeat in every state, so each is hashed once. */
+const keyLanes = new Map<string, Hash64>();
+
+function strings(s: string, cache: Map<string, Hash64>, seed: number): Hash64 {
   let h = cache.get(s);
   if (h === undefined) {
     h = [str(s, seed), str(s, seed ^ 0xdeadbeef)];
     if (cache.size < 100_000) cache.set(s, h);
   }
-  A = h[0];
-  B = h[1];
+  return h;
 }
-
-/** The two lanes of an object key's hash: keys repeat in every state, so each is hashed once. */
-const keyLanes = new Map<string, Hash64>();
 
 /** Seeds per kind of value, so that 1, "1", [1] and {"1": …} differ. */
 const NUM = 0x9e3779b1;
@@ -52,76 +50,87 @@ const OBJ = 0xcc9e2d51;
 
 function num(n: number, seed: number): number {
   // Integers (the common case) hash their two 32-bit halves; others their text.
+  if ((n | 0) === n) return mix(mix(seed, n >>> 0), n < 0 ? 0xffffffff : 0);
   if (Number.isInteger(n) && Math.abs(n) < 2 ** 53) return mix(mix(seed, n >>> 0), Math.floor(n / 4294967296) >>> 0);
   return str(String(n), seed ^ 0x5bd1e995);
 }
 
 const MEMO = Symbol('hash');
 
-/** Sets A and B to the lanes of v's hash. */
+/** Sets R to the lanes of v's hash. */
 function lanes(v: unknown, memo: boolean): void {
   switch (typeof v) {
     case 'number':
-      A = num(v, NUM);
-      B = num(v, NUM ^ 0xdeadbeef);
+      R[0] = num(v, NUM);
+      R[1] = num(v, NUM ^ 0xdeadbeef);
       return;
-    case 'string':
-      strings(v, STR);
+    case 'string': {
+      const h = strings(v, strLanes, STR);
+      R[0] = h[0];
+      R[1] = h[1];
       return;
+    }
     case 'boolean':
-      A = v ? 0x1234567 : 0x2345678;
-      B = v ? 0x7654321 : 0x8765432;
+      R[0] = v ? 0x1234567 : 0x2345678;
+      R[1] = v ? 0x7654321 : 0x8765432;
       return;
     case 'undefined':
-      A = 0x3456789;
-      B = 0x9876543;
+      R[0] = 0x3456789;
+      R[1] = 0x9876543;
       return;
     case 'object': {
       if (v === null) {
-        A = 0x4567891;
-        B = 0x1987654;
+        R[0] = 0x4567891;
+        R[1] = 0x1987654;
         return;
       }
       if (memo) {
         const hit = (v as Record<symbol, Hash64 | undefined>)[MEMO];
         if (hit !== undefined) {
-          A = hit[0];
-          B = hit[1];
+          R[0] = hit[0];
+          R[1] = hit[1];
           return;
         }
       }
       let a: number;
       let b: number;
+      let nested = false;
       if (Array.isArray(v)) {
         a = mix(ARR, v.length);
         b = mix(ARR ^ 0xdeadbeef, v.length);
-        for (const x of v) {
+        for (let i = 0; i < v.length; i++) {
+          const x: unknown = v[i];
+          if (typeof x === 'object' && x !== null) nested = true;
           lanes(x, memo);
-          a = mix(a, A);
-          b = mix(b, B);
+          a = mix(a, R[0]!);
+          b = mix(b, R[1]!);
         }
       } else {
         let sa = 0;
         let sb = 0;
         let n = 0;
-        for (const k in v) {
-          const x = (v as Record<string, unknown>)[k];
+        const o = v as Record<string, unknown>;
+        const keys = Object.keys(o);
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i]!;
+          const x = o[k];
           if (x === undefined) continue;
+          if (typeof x === 'object' && x !== null) nested = true;
           lanes(x, memo);
-          const p = A;
-          const q = B;
-          strings(k, OBJ);
-          sa = (sa + mix(A, p)) >>> 0;
-          sb = (sb + mix(B, q)) >>> 0;
+          const kh = strings(k, keyLanes, OBJ);
+          sa = (sa + mix(kh[0], R[0]!)) >>> 0;
+          sb = (sb + mix(kh[1], R[1]!)) >>> 0;
           n++;
         }
         a = mix(mix(OBJ, n), sa);
         b = mix(mix(OBJ ^ 0xdeadbeef, n), sb);
       }
-      // A plain property store (a symbol key: JSON, for-in copies and this hash skip it).
-      if (memo && Object.isExtensible(v)) (v as Record<symbol, Hash64>)[MEMO] = [a, b];
-      A = a;
-      B = b;
+      // A plain property store (a symbol key: JSON, for-in copies and this hash skip it). Only
+      // objects that hold objects keep their hash: adding the property costs more than hashing
+      // again a leaf of a few numbers and strings.
+      if (memo && nested && Object.isExtensible(v)) (v as Record<symbol, Hash64>)[MEMO] = [a, b];
+      R[0] = a;
+      R[1] = b;
       return;
     }
     default:
@@ -135,11 +144,11 @@ function lanes(v: unknown, memo: boolean): void {
  */
 export function hash64(v: unknown, memo = false): Hash64 {
   lanes(v, memo);
-  return [A, B];
+  return [R[0]!, R[1]!];
 }
 
 /** A value's hash as 16 hex digits. */
 export function hashState(v: unknown, memo = false): string {
   lanes(v, memo);
-  return A.toString(16).padStart(8, '0') + B.toString(16).padStart(8, '0');
+  return R[0]!.toString(16).padStart(8, '0') + R[1]!.toString(16).padStart(8, '0');
 }

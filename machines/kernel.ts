@@ -29,6 +29,7 @@ import { FINAL, OBJECT_MACHINES, SRCU_MACHINE, type StateName } from './registry
 import { run, type CallTable, type SleeperTable, type Step as SleepStep } from './sleep.ts';
 import {
   copyDict,
+  copyState,
   copyOf,
   dict,
   fromJson,
@@ -229,7 +230,12 @@ export class Kernel {
 
   /** The state, writable at its top level. */
   w(): KernelState {
-    return (this.s = this.own(this.s));
+    const s = this.s;
+    const owned = this.owned;
+    if (owned === null || (s as Marked)[OWNER] === owned) return s;
+    const copy = copyState(s);
+    (copy as Marked)[OWNER] = owned;
+    return (this.s = copy);
   }
 
   /** A writable field of the state's top level (the table of objects, the parents, ...). */
@@ -652,12 +658,7 @@ export class Kernel {
 
 /** A copy of dax_srcu's context that its actions may change in place (they change its lists). */
 function srcuCopy(c: DaxSrcuContext): DaxSrcuContext {
-  const ctx = copyOf(c);
-  ctx.readers = copyDict(ctx.readers);
-  ctx.counts = copyOf(ctx.counts);
-  ctx.waiters = ctx.waiters.slice();
-  ctx.done = ctx.done.slice();
-  return ctx;
+  return { idx: c.idx, readers: copyDict(c.readers), counts: copyOf(c.counts), waiters: c.waiters.slice(), done: c.done.slice() };
 }
 
 function deepFreeze(x: unknown): void {

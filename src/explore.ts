@@ -26,7 +26,7 @@ import { diverges } from './expect.ts';
 import type { Step } from './log.ts';
 import type { Scenario } from './scenario.ts';
 import { SLEEP_TASKS, VisitedSet } from './visited.ts';
-import { conflict, footprint } from './footprint.ts';
+import { conflict, footprint, type Footprint } from './footprint.ts';
 import { mulberry32 as rng } from './rng.ts';
 
 export type ViolationKind = 'oops' | 'warn' | 'deadlock' | 'invariant' | 'expect';
@@ -89,8 +89,8 @@ interface Node {
   /** The moves left to explore from here, and where the path came from. */
   todo: number[];
   done: number[];
-  /** Successors already computed, by task index (kept for the commutation checks). */
-  succ: Map<number, Moved>;
+  /** The footprint of each task's next step here, computed when a sleep set first needs it. */
+  fp: (Footprint | undefined)[];
   move: number;
   depth: number;
 }
@@ -166,7 +166,7 @@ export class Explorer {
     if ('violation' in start) return this.result(start.violation);
     this.start = start.k;
     if (first) {
-      const root: Node = { k: start.k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: [], done: [], succ: new Map(), move: -1, depth: 0 };
+      const root: Node = { k: start.k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: [], done: [], fp: [], move: -1, depth: 0 };
       coord.counted();
       this.visit(root);
       const v = this.terminal(root);
@@ -215,7 +215,7 @@ export class Explorer {
       k.step(step.task, step.event, step.line);
       pcs[t]!++;
     }
-    const n: Node = { k, pcs, last: item.last, pre: item.pre, sleep: item.sleep, todo: [item.move], done: item.done, succ: new Map(), move: item.moves.at(-1) ?? -1, depth: item.moves.length };
+    const n: Node = { k, pcs, last: item.last, pre: item.pre, sleep: item.sleep, todo: [item.move], done: item.done, fp: [], move: item.moves.at(-1) ?? -1, depth: item.moves.length };
     this.prefix = item.moves;
     this.stack = [n];
   }
@@ -224,7 +224,7 @@ export class Explorer {
     const start = this.setup();
     if ('violation' in start) return this.result(start.violation);
     if (this.scn.programs.length > 31) throw new LogError(this.scn.file, 0, 0, `a scenario may have at most 31 tasks after its setup, this one has ${this.scn.programs.length}`);
-    const first: Node = { k: start.k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: [], done: [], succ: new Map(), move: -1, depth: 0 };
+    const first: Node = { k: start.k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: [], done: [], fp: [], move: -1, depth: 0 };
     this.visit(first);
     const v = this.terminal(first);
     if (v !== undefined) return this.result(v);
@@ -301,14 +301,14 @@ export class Explorer {
     // kept when they commute with this move.
     let sleep = 0;
     if (this.opts.reduce !== false && this.scn.programs.length <= SLEEP_TASKS) {
-      const ft = footprint(n.k, this.next(n, t));
+      const ft = this.footprintOf(n, t);
       for (let u = 0; u < this.scn.programs.length; u++) {
         const candidate = (n.sleep & (1 << u)) !== 0 || n.done.includes(u);
-        if (candidate && !conflict(footprint(n.k, this.next(n, u)), ft)) sleep |= 1 << u;
+        if (candidate && !conflict(this.footprintOf(n, u), ft)) sleep |= 1 << u;
       }
     }
     n.done.push(t);
-    const child: Node = { k: tried.k, pcs: n.pcs.slice(), last: t, pre, sleep, todo: [], done: [], succ: new Map(), move: t, depth: n.depth + 1 };
+    const child: Node = { k: tried.k, pcs: n.pcs.slice(), last: t, pre, sleep, todo: [], done: [], fp: [], move: t, depth: n.depth + 1 };
     child.pcs[t]!++;
     const again = this.visit(child);
     if (again === 0) return undefined;
@@ -354,10 +354,13 @@ export class Explorer {
     return undefined;
   }
 
-  /** Runs task t's next step from n (memoised per node). */
+  /** The footprint of task t's next step in n, computed once per node. */
+  private footprintOf(n: Node, t: number): Footprint {
+    return (n.fp[t] ??= footprint(n.k, this.next(n, t)));
+  }
+
+  /** Runs task t's next step from n. */
   private tryMove(n: Node, t: number): Tried {
-    const known = n.succ.get(t);
-    if (known !== undefined) return known;
     const step = this.scn.programs[t]!.steps[n.pcs[t]!]!;
     const k = n.k.clone();
     let out: Outcome;
@@ -370,9 +373,7 @@ export class Explorer {
     this.stats.transitions++;
     const v = this.check(n.k.s, k, step, out, () => [...this.path(n), step]);
     if (v !== undefined) return { violation: v };
-    const moved = { k, out };
-    n.succ.set(t, moved);
-    return moved;
+    return { k, out };
   }
 
   /** Task t's next step in n. */
@@ -451,7 +452,7 @@ export class Explorer {
       [prio[i], prio[j]] = [prio[j]!, prio[i]!];
     }
     const changes = Array.from({ length: Math.max(0, depth - 1) }, () => 1 + Math.floor(rand() * Math.max(1, total)));
-    let node: Node = { k: start.k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: [], done: [], succ: new Map(), move: -1, depth: 0 };
+    let node: Node = { k: start.k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: [], done: [], fp: [], move: -1, depth: 0 };
     this.stack = [node];
     let steps = 0;
     let skipped = 0;
@@ -475,7 +476,7 @@ export class Explorer {
         return v === undefined ? { transitions: steps, skipped, depth: steps } : { transitions: steps, skipped, depth: steps, violation: v };
       }
       steps++;
-      const child: Node = { k: moved.k, pcs: node.pcs.slice(), last: t, pre: 0, sleep: 0, todo: [], done: [], succ: new Map(), move: t, depth: steps };
+      const child: Node = { k: moved.k, pcs: node.pcs.slice(), last: t, pre: 0, sleep: 0, todo: [], done: [], fp: [], move: t, depth: steps };
       child.pcs[t]!++;
       const inv = checkState(child.k.s);
       if (inv !== undefined) {
