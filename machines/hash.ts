@@ -55,7 +55,12 @@ function num(n: number, seed: number): number {
   return str(String(n), seed ^ 0x5bd1e995);
 }
 
-const MEMO = Symbol('hash');
+/**
+ * The property an object keeps its hash under. Adding it to an object costs a hidden-class
+ * change (~300 ns at a call site that sees many shapes); objects made to be written and then
+ * shared (state.ts's copies) are made with it already in place, so that storing is a plain write.
+ */
+export const MEMO = Symbol('hash');
 
 /** Sets R to the lanes of v's hash. */
 function lanes(v: unknown, memo: boolean): void {
@@ -95,7 +100,9 @@ function lanes(v: unknown, memo: boolean): void {
       let a: number;
       let b: number;
       let nested = false;
+      let count: number;
       if (Array.isArray(v)) {
+        count = v.length;
         a = mix(ARR, v.length);
         b = mix(ARR ^ 0xdeadbeef, v.length);
         for (let i = 0; i < v.length; i++) {
@@ -122,13 +129,14 @@ function lanes(v: unknown, memo: boolean): void {
           sb = (sb + mix(kh[1], R[1]!)) >>> 0;
           n++;
         }
+        count = n;
         a = mix(mix(OBJ, n), sa);
         b = mix(mix(OBJ ^ 0xdeadbeef, n), sb);
       }
       // A plain property store (a symbol key: JSON, for-in copies and this hash skip it). Only
-      // objects that hold objects keep their hash: adding the property costs more than hashing
-      // again a leaf of a few numbers and strings.
-      if (memo && nested && Object.isExtensible(v)) (v as Record<symbol, Hash64>)[MEMO] = [a, b];
+      // objects that hold objects, or five or more values, keep their hash: adding the property
+      // costs more than hashing again a leaf of a few numbers and strings.
+      if (memo && (nested || count >= 5) && Object.isExtensible(v)) (v as Record<symbol, Hash64>)[MEMO] = [a, b];
       R[0] = a;
       R[1] = b;
       return;

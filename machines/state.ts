@@ -17,6 +17,7 @@ import type { FileRecord } from './file.ts';
 import type { IdaState } from './ida.ts';
 import type { ObjectKind, ObjId } from './records.ts';
 import type { U64 } from './u64.ts';
+import { MEMO } from './hash.ts';
 import type { VmAreaRecord } from './vm_area.ts';
 
 export type Dict<T> = Record<string, T>;
@@ -32,7 +33,7 @@ export function dict<T>(): Dict<T> {
  * follow it to a copy that is about to be written.
  */
 export function copyOf<T extends object>(x: T): T {
-  const c = (Object.getPrototypeOf(x) === null ? Object.create(null) : {}) as Record<string, unknown>;
+  const c = (Object.getPrototypeOf(x) === null ? Object.create(null) : { [MEMO]: undefined }) as Record<string, unknown>;
   for (const k in x) c[k] = (x as Record<string, unknown>)[k];
   return c as T;
 }
@@ -198,7 +199,8 @@ export interface KernelState {
  * step; a literal of the one known shape costs a fraction of a generic copy (copyOf).
  */
 export function copyState(s: KernelState): KernelState {
-  return {
+  const c: KernelState & { [MEMO]: undefined } = {
+    [MEMO]: undefined,
     config: s.config,
     nrDax: s.nrDax,
     nextId: s.nextId,
@@ -217,6 +219,7 @@ export function copyState(s: KernelState): KernelState {
     parentWaits: s.parentWaits,
     retiring: s.retiring,
   };
+  return c;
 }
 
 /**

@@ -315,7 +315,7 @@ export class Explorer {
     if (again === -1) {
       if (coord !== undefined && this.opts.maxStates !== undefined && coord.counted() >= this.opts.maxStates) this.cut = true;
       this.stats.depth = Math.max(this.stats.depth, child.depth);
-      const inv = checkState(child.k.s);
+      const inv = checkState(child.k.s, n.k.s);
       if (inv !== undefined) {
         const step = this.scn.programs[t]!.steps[n.pcs[t]!]!;
         return { kind: 'invariant', message: `line ${step.line}: ${inv.invariant}: ${inv.message}`, path: this.path(child) };
@@ -478,7 +478,7 @@ export class Explorer {
       steps++;
       const child: Node = { k: moved.k, pcs: node.pcs.slice(), last: t, pre: 0, sleep: 0, todo: [], done: [], fp: [], move: t, depth: steps };
       child.pcs[t]!++;
-      const inv = checkState(child.k.s);
+      const inv = checkState(child.k.s, node.k.s);
       if (inv !== undefined) {
         const step = this.next(node, t);
         return { transitions: steps, skipped, depth: steps, violation: { kind: 'invariant', message: `line ${step.line}: ${inv.invariant}: ${inv.message}`, path: this.path(child) } };
