@@ -20,7 +20,8 @@ import type { Branch } from './branches.ts';
 import { PROGRAM } from './calls.ts';
 import type { Snapshot } from './compile.ts';
 import type { DaxSrcuContext, DaxSrcuEvent, DaxSrcuState } from './dax_srcu.ts';
-import { KERNEL_FUNCTION, type EventType, type FailSite, type KernelEvent } from './events.ts';
+import { KERNEL_FUNCTION, type EventOf, type EventType, type FailSite, type KernelEvent } from './events.ts';
+import { mapped } from './mm_memory.ts';
 import { hashState } from './hash.ts';
 import { newIda, type IdaState } from './ida.ts';
 import { Oops, refuse, StepRecord, type Outcome, type Ret, type Woken } from './outcome.ts';
@@ -495,6 +496,29 @@ export class Kernel {
     }
     this.wakeReady();
     return this.finish(ret, blocked, oopsed);
+  }
+
+  /**
+   * step() for a load or store that an entry already maps (most steps of a long log): the same
+   * outcome and the same (unchanged) state, without the call table, the failure sites, the
+   * wake-ups and the outcome's assembly, which such an access needs none of. Undefined, having
+   * done nothing, for any other access, or whenever step() would do more (the task asleep, an
+   * object to retire, inspection on, a program that changes vma.access): step() takes it then.
+   */
+  accessHit(task: string, e: EventOf<'vma.access'>): Outcome | undefined {
+    const s = this.s;
+    if (this.actors !== undefined || this.program.calls['vma.access'] !== PROGRAM.calls['vma.access']) return undefined;
+    if (s.blocked[task] !== undefined || s.retiring.length > 0 || s.srcu.context.done.length > 0 || s.parentWaits.length > 0) return undefined;
+    const b = s.handles[e.vma];
+    const vma = typeof b === 'number' ? s.objects[b] : undefined;
+    if (vma === undefined || vma.kind !== 'mapping' || vma.value === 'unmapped') return undefined;
+    const rec = this.record;
+    rec.clear();
+    if (!mapped(this, vma.context, e)) return undefined;
+    this.current = task;
+    this.fail = FailSites.none();
+    const phys = rec.phys!;
+    return { ret: 0, state: NO_CHANGE, map: rec.map!, phys: hex(typeof phys === 'number' ? BigInt(phys) : phys), attempts: rec.attempts! };
   }
 
   /** Tasks still blocked, in the order they went to sleep, with the call and line they wait in. */

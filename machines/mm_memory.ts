@@ -10,6 +10,7 @@ import { allocPmdTable, leafAddr, leafAt, slotEmpty } from './mm_pgtable.ts';
 import type { Ret } from './outcome.ts';
 import type { ObjId } from './records.ts';
 import type { Leaf, NullBinding } from './state.ts';
+import type { VmAreaContext } from './vm_area.ts';
 import { u64 } from './u64.ts';
 
 /** vma.fault: one direct dev_dax_huge_fault at vma start + off. */
@@ -36,26 +37,18 @@ export function handle_mm_fault(k: Kernel, e: EventOf<'vma.access'>, v: ObjId | 
     k.hit('access:sigsegv');
     return 'SIGSEGV';
   }
-  // The load or store that hits (most accesses) is worked out in doubles, which are exact for
-  // user addresses (below 2^47); an offset at or past the end of the vma is SIGSEGV whatever
-  // its size, so its rounding does not matter.
   const b = vmaBounds(vma.context);
   const offN = Number(e.off);
   if (offN >= b.sizeN) {
     k.hit('access:sigsegv');
     return 'SIGSEGV';
   }
+  if (mapped(k, vma.context, e)) return 0;
   const addrN = b.startN + offN;
   const page = Math.floor(addrN / 4096);
   const rec = k.record;
   const write = e.write ?? false;
   const leaf = leafAt(k, page);
-  if (leaf !== undefined && (!write || leaf.write)) {
-    report(k, leaf, addrN);
-    rec.attempts = NO_ATTEMPTS;
-    k.hit('access:mapped');
-    return 0;
-  }
   const addr = b.start + e.off;
   if (leaf !== undefined) {
     // A store to a huge entry a read installed: wp_huge_pmd / wp_huge_pud call the huge_fault
@@ -89,6 +82,28 @@ export function handle_mm_fault(k: Kernel, e: EventOf<'vma.access'>, v: ObjId | 
   if (r === 'VM_FAULT_NOPAGE') reportAt(k, addrN, page);
   k.hit(r === 'VM_FAULT_NOPAGE' ? 'access:fault_maps' : 'access:fault_fails');
   return r;
+}
+
+/**
+ * The load or store that an entry already maps (a store: a writable one), as handle_mm_fault
+ * ends it: no fault, the entry's size and physical address in the step's record. False, with
+ * nothing done, for any other access. Kernel.accessHit takes the loads and stores of a long
+ * log here without the rest of a step.
+ *
+ * Worked out in doubles, which are exact for user addresses (below 2^47); an offset at or past
+ * the end of the vma is SIGSEGV whatever its size, so its rounding does not matter.
+ */
+export function mapped(k: Kernel, vma: VmAreaContext, e: EventOf<'vma.access'>): boolean {
+  const b = vmaBounds(vma);
+  const offN = Number(e.off);
+  if (offN >= b.sizeN) return false;
+  const addrN = b.startN + offN;
+  const leaf = leafAt(k, Math.floor(addrN / 4096));
+  if (leaf === undefined || (e.write === true && !leaf.write)) return false;
+  report(k, leaf, addrN);
+  k.record.attempts = NO_ATTEMPTS;
+  k.hit('access:mapped');
+  return true;
 }
 
 /** The attempts of an access that did not fault (shared; never written to). */

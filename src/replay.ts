@@ -91,9 +91,10 @@ export class Replayer {
     }
     const k = this.kernel!;
     const prev = this.options.check ? k.snapshot() : undefined;
-    let out: Outcome;
+    let out: Outcome | undefined;
     try {
-      out = k.step(got.task, got.event, line);
+      if (got.event.type === 'vma.access') out = k.accessHit(got.task, got.event);
+      out ??= k.step(got.task, got.event, line);
     } catch (e) {
       if (!(e instanceof StepError)) throw e;
       const at = e.line ?? line;

@@ -8,7 +8,7 @@ import { EVENTS, EVENT_TYPES, FAIL_SITES, FAULT_SIZES, MMAP_FLAGS, PFN_FLAGS, ty
 import { Bool, closed, Handle, oneOf, opt, quoted, Task, Text, U64 } from './schema_parts.ts';
 import { OUTCOME_FIELDS } from './outcome_fields.ts';
 
-export { HANDLE_PATTERN, Handle, Task, U64 } from './schema_parts.ts';
+export { HANDLE_PATTERN, Handle, Task, TASK_PATTERN, U64 } from './schema_parts.ts';
 
 const Fail = Type.Array(oneOf(FAIL_SITES, `a failure site (${quoted(FAIL_SITES)})`), { expected: 'a list of failure sites' });
 const FaultSize = Type.Union([...FAULT_SIZES.map((s) => Type.Literal(s)), U64], {

@@ -9,7 +9,8 @@ export const quoted = (values: readonly string[]) => values.map((v) => JSON.stri
 
 export const HANDLE_PATTERN = '^[A-Za-z0-9_.:/-]{1,64}$';
 export const Handle = Type.String({ pattern: HANDLE_PATTERN, expected: 'a handle (1 to 64 characters of [A-Za-z0-9_.:/-])' });
-export const Task = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,15}$', expected: 'a task name (1 to 15 characters of [A-Za-z0-9_.-])' });
+export const TASK_PATTERN = '^[A-Za-z0-9_.-]{1,15}$';
+export const Task = Type.String({ pattern: TASK_PATTERN, expected: 'a task name (1 to 15 characters of [A-Za-z0-9_.-])' });
 
 /** A u64 spelling; src/log.ts converts it to a bigint and rejects values beyond 64 bits. */
 export const U64 = Type.Union(
