@@ -73,7 +73,8 @@ export function writeStep(out: Sink, r: StepResult): void {
   out.ascii(',"task":');
   out.jsonString(st.task);
   out.ascii(',"event":');
-  writeValue(out, st.input['event']);
+  if (st.eventText !== undefined) out.ascii(st.eventText);
+  else writeValue(out, st.input['event']);
   if (st.input['expect'] !== undefined) {
     out.ascii(',"expect":');
     writeValue(out, st.input['expect']);

@@ -48,6 +48,11 @@ export interface Step {
   note?: string;
   /** The step object as written (for echoing and for writing it back). */
   input: JsonObject;
+  /**
+   * The event's JSON text in the line, when the line wrote it as JSON.stringify does and in
+   * ASCII (LogReader.accessLine): the output echoes it as it is.
+   */
+  eventText?: string;
 }
 
 export { DEFAULT_CONFIG };
@@ -74,6 +79,10 @@ export class LogReader {
   feed(text: string, line: number): Header | Step | undefined {
     this.lastLine = line;
     if (isSkipped(text)) return undefined;
+    if (this.header !== undefined) {
+      const step = this.accessLine(text, line);
+      if (step !== undefined) return step;
+    }
     let read: unknown = NOT_JSON;
     try {
       read = JSON.parse(text);
@@ -115,6 +124,47 @@ export class LogReader {
   resume(steps: number): void {
     if (this.header === undefined) throw new Error('bug: resume before the header');
     this.steps = steps;
+  }
+
+  /**
+   * A plain load or store written as JSON.stringify writes one, `{"task":"A","event":{"type":
+   * "vma.access","vma":"v1","off":"0x1f"}}` with or without the task and with or without
+   * `,"write":true|false` (how bench/gen.ts and recorders write them): read by matching that
+   * text piece by piece, without JSON.parse. The task, handle and offset are checked against
+   * what the schema takes for them, characters none of which needs escaping in JSON, so the
+   * pieces are exactly the values JSON.parse would give. Any other spelling is undefined, for
+   * JSON.parse and the checks after it.
+   */
+  private accessLine(text: string, line: number): Step | undefined {
+    let p: number;
+    let task: string | undefined;
+    if (text.startsWith(TASK_OPEN)) {
+      const end = text.indexOf('"', TASK_OPEN.length);
+      if (end < 0 || !spelled(text, TASK_OPEN.length, end, TASK_CHARS, 15)) return undefined;
+      task = text.slice(TASK_OPEN.length, end);
+      if (!text.startsWith(TASK_THEN_ACCESS, end)) return undefined;
+      p = end + TASK_THEN_ACCESS.length;
+    } else if (text.startsWith(ACCESS_OPEN)) p = ACCESS_OPEN.length;
+    else return undefined;
+    const vmaEnd = text.indexOf('"', p);
+    if (vmaEnd < 0 || !spelled(text, p, vmaEnd, HANDLE_CHARS, 64) || !text.startsWith(OFF_KEY, vmaEnd)) return undefined;
+    const vma = text.slice(p, vmaEnd);
+    const offStart = vmaEnd + OFF_KEY.length;
+    const offEnd = text.indexOf('"', offStart);
+    if (offEnd < 0 || !text.startsWith('0x', offStart) || !spelled(text, offStart + 2, offEnd, HEX_CHARS, 16)) return undefined;
+    const off = text.slice(offStart, offEnd);
+    let write: boolean | undefined;
+    const rest = text.length - offEnd;
+    if (rest === 3 && text.endsWith('"}}')) write = undefined;
+    else if (rest === 16 && text.endsWith('","write":true}}')) write = true;
+    else if (rest === 17 && text.endsWith('","write":false}}')) write = false;
+    else return undefined;
+    const raw: JsonObject = write === undefined ? { type: 'vma.access', vma, off } : { type: 'vma.access', vma, off, write };
+    const event = (write === undefined ? { type: 'vma.access', vma, off: BigInt(off) } : { type: 'vma.access', vma, off: BigInt(off), write }) as KernelEvent;
+    const input: JsonObject = task === undefined ? { event: raw } : { task, event: raw };
+    // From the event's '{' (EVENT_AT before its handle) to the line's last '}' (the step's).
+    const eventText = text.slice(p - EVENT_AT, text.length - 1);
+    return { seq: ++this.steps, line, task: task ?? 'main', event, input, eventText };
   }
 
   /**
@@ -259,6 +309,34 @@ const TASK = new RegExp(TASK_PATTERN);
 const HANDLE = new RegExp(HANDLE_PATTERN);
 const HEX64 = /^0x[0-9a-f]{1,16}$/;
 const NOT_JSON = Symbol('not JSON');
+
+// The pieces of a plain access line as JSON.stringify writes it (LogReader.accessLine).
+const TASK_OPEN = '{"task":"';
+const TASK_THEN_ACCESS = '","event":{"type":"vma.access","vma":"';
+const ACCESS_OPEN = '{"event":{"type":"vma.access","vma":"';
+const OFF_KEY = '","off":"';
+/** How far from the end of ACCESS_OPEN (and of TASK_THEN_ACCESS) the event's object begins. */
+const EVENT_AT = '{"type":"vma.access","vma":"'.length;
+
+/** A table of the ASCII characters a pattern's class takes. */
+function charTable(chars: RegExp): Uint8Array {
+  const t = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) if (chars.test(String.fromCharCode(c))) t[c] = 1;
+  return t;
+}
+const TASK_CHARS = charTable(/[A-Za-z0-9_.-]/);
+const HANDLE_CHARS = charTable(/[A-Za-z0-9_.:/-]/);
+const HEX_CHARS = charTable(/[0-9a-f]/);
+
+/** Whether text[start, end) is 1 to max characters, each of the table's. */
+function spelled(text: string, start: number, end: number, table: Uint8Array, max: number): boolean {
+  if (end <= start || end - start > max) return false;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || table[c] === 0) return false;
+  }
+  return true;
+}
 
 /** A blank line or a `#` comment: skipped, though it counts for line numbers. */
 export function isSkipped(text: string): boolean {

@@ -97,6 +97,18 @@ const withSeq = (line: string) => line.replace(/^\{/, '{"seq":1,');
 reader('every spelling gives what the schema path gives: the same step, or the same error at the same column', () => {
   const lines = [
     '{"task":"A","event":{"type":"vma.access","vma":"v1","off":"0x1f"}}',
+    '{"task":"A","event":{"type":"vma.access","vma":"v1","off":"0x1f","write":false}}',
+    '{"task":"A.b_c-9","event":{"type":"vma.access","vma":"v/1:x.y-z_","off":"0xffffffffffffffff","write":true}}',
+    '{"event":{"type":"vma.access","vma":"v1","off":"0x1f"}}',
+    '{"task":"A","event":{"type":"vma.access","vma":"v1","off":"0x1f"}} ',
+    '{"task":"A","event":{"type":"vma.access","vma":"v1","off":"0x1f","write":1}}',
+    '{"task":"A","event":{"type":"vma.access","vma":"v1","off":"0x"}}',
+    '{"task":"A","event":{"type":"vma.access","vma":"v1","off":"0x1f"}}}',
+    '{"task":"","event":{"type":"vma.access","vma":"v1","off":"0x1f"}}',
+    '{"task":"A\\"x","event":{"type":"vma.access","vma":"v1","off":"0x1f"}}',
+    '{"task":"A","event":{"type":"vma.access","vma":"v\\u0031","off":"0x1f"}}',
+    '{"task":"A","event":{"type":"vma.access","vma":"v1","off":"0x1f","write":true,"write":false}}',
+    '{"task":"A","event":{"type":"vma.access","vma":"v1","off":"0x1f","vma":"v2"}}',
     '{"event":{"type":"vma.access","vma":"v1","off":"0x0","write":true}}',
     '{"event":{"off":"0xffffffffffffffff","vma":"v.1:x/y-z","type":"vma.access","write":false}}',
     '{"event":{"type":"vma.access","vma":"v1","off":"0x1F"}}',
@@ -136,6 +148,23 @@ reader('every spelling gives what the schema path gives: the same step, or the s
 
 reader('a plain access line is read without the schema, into the step the schema path makes', () => {
   assert.is(read('{"task":"A","event":{"type":"vma.access","vma":"v1","off":"0x1f","write":true}}'), '{"task":"A","seq":1,"event":{"type":"vma.access","vma":"v1","off":"31n","write":true}}');
+});
+
+reader('the event text a plain line echoes is what the writer makes of the event', () => {
+  const r = new LogReader('t');
+  r.feed('{"daxlog":1}', 1);
+  const lines = [
+    '{"task":"A","event":{"type":"vma.access","vma":"v1","off":"0x1f"}}',
+    '{"event":{"type":"vma.access","vma":"v/1:x.y-z_","off":"0xffffffffffffffff","write":true}}',
+    '{"task":"T.9-_","event":{"type":"vma.access","vma":"v1","off":"0x0","write":false}}',
+  ];
+  lines.forEach((line, i) => {
+    const step = r.feed(line, i + 2);
+    assert.ok(step !== undefined && 'event' in step && step.eventText !== undefined, line);
+    const { eventText, ...plain } = step;
+    assert.is(eventText, JSON.stringify(JSON.parse(line).event));
+    assert.is(stepJson({ step, out: { state: {} } }), stepJson({ step: plain, out: { state: {} } }));
+  });
 });
 
 kernel.run();
