@@ -77,7 +77,8 @@ export function alloc_dax_region(k: Kernel, parentName: string, a: RegionArgs): 
     return null;
   }
   const p = k.parentW(parentName);
-  p.devres = [...p.devres, { action: 'dax_region_unregister', target: region.id }];
+  // concat, not [...list, x]: V8 gives a spread list room for 19 entries, kept with the device.
+  p.devres = p.devres.concat([{ action: 'dax_region_unregister', target: region.id }]);
   k.hit('alloc_dax_region:ok');
   return k.obj(region.id, 'dax_region');
 }
@@ -176,7 +177,7 @@ function create(k: Kernel, f: { l: Record<string, Json>; pc: number; fn: string 
     k.hit('devm_create_dev_dax:kzalloc');
     return early('-ENOMEM');
   }
-  const copied: DevDaxResource[] = [];
+  let copied: DevDaxResource[] = [];
   for (const r of f.l['res'] as { start: U64; size: U64 }[]) {
     const start = big(r.start);
     const size = big(r.size);
@@ -184,8 +185,11 @@ function create(k: Kernel, f: { l: Record<string, Json>; pc: number; fn: string 
       k.hit('devm_create_dev_dax:misaligned');
       return early('-EINVAL');
     }
-    copied.push({ start: r.start, end: hex(u64(start + size - 1n)) });
+    // The region's own spelling of the same start, when it is one (a string less per device).
+    copied.push({ start: r.start === region.context.start ? region.context.start : r.start, end: hex(u64(start + size - 1n)) });
   }
+  // Kept for the device's life: an exact copy, without the room a list grown by push keeps.
+  copied = copied.slice();
   const id = k.fail.take('ida') ? '-ENOSPC' : idaGet(k.regionIdaW(regionId), 0);
   if (typeof id === 'string') {
     k.hit('devm_create_dev_dax:ida');
@@ -234,7 +238,7 @@ function create(k: Kernel, f: { l: Record<string, Json>; pc: number; fn: string 
     return call(f, 2, 'unregister_dev_dax', { dev: dev.id });
   }
   const p = k.parentW(parentName);
-  p.devres = [...p.devres, { action: 'unregister_dev_dax', target: dev.id }];
+  p.devres = p.devres.concat([{ action: 'unregister_dev_dax', target: dev.id }]);
   k.hit('devm_create_dev_dax:ok');
   return ret(dev.id);
 }

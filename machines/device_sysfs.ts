@@ -31,7 +31,7 @@ export const sysfs_read: Sleeper = (k, f) => {
     }
     // kernfs holds the attribute active while show() runs; show takes device_lock(parent).
     const w = k.parentW(parent);
-    w.groupReaders = [...w.groupReaders, task];
+    w.groupReaders = w.groupReaders.concat([task]);
     if (w.lockOwner !== null) k.hit('sysfs:waits_device_lock');
     return call(f, 1, 'device_lock', { parent });
   }

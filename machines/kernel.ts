@@ -284,7 +284,18 @@ export class Kernel {
     const s = this.w();
     const id = s.nextId++;
     const first = OBJECT_MACHINES[kind].compiled.initial(input as never);
-    const rec = { id, kind, handle, label: handle, value: first.value, context: first.context, ...extra } as unknown as RecordOf<K>;
+    const { value, context } = first;
+    // One literal per shape: fields added after an object's literal (a spread) go to a separate
+    // property array, 40 bytes more a record, which a log of 32768 probes feels.
+    const more = extra as { ida?: unknown; owner?: unknown };
+    const rec = (
+      more.ida !== undefined
+        ? { id, kind, handle, label: handle, value, context, ida: more.ida }
+        : 'owner' in more
+          ? { id, kind, handle, label: handle, value, context, owner: more.owner }
+          : { id, kind, handle, label: handle, value, context }
+    ) as unknown as RecordOf<K>;
+    if (Object.keys(extra).some((k) => k !== 'ida' && k !== 'owner')) throw new Error(`bug: create() takes ida or owner, not ${Object.keys(extra).join(', ')}`);
     this.mine(rec);
     this.wf('objects')[id] = rec;
     this.bind(handle, id);
@@ -393,7 +404,8 @@ export class Kernel {
   /** An IDA, writable with its heap of free ids (the minor IDA, or a region's). */
   private idaW(ida: IdaState): IdaState {
     const w = this.own(ida);
-    w.free = this.own(w.free);
+    // An empty heap may be the shared one (ida.ts): a new one is as good, and this one's own.
+    w.free = w.free.length === 0 ? [] : this.own(w.free);
     return w;
   }
 
@@ -413,7 +425,8 @@ export class Kernel {
     const parents = this.wf('parents');
     const p = parents[name];
     if (p === undefined) {
-      const made: Parent = { name, driver: null, drvdata: null, devres: [], group: null, groupReaders: [], lockOwner: null };
+      // No reader inside a show() yet: the shared empty list (readers replace it, never change it).
+      const made: Parent = { name, driver: null, drvdata: null, devres: [], group: null, groupReaders: NO_READERS, lockOwner: null };
       this.mine(made);
       return (parents[name] = made);
     }
@@ -701,6 +714,9 @@ function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
   if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
 }
+
+/** A parent's list of readers inside a show() while there are none (shared; never written to). */
+const NO_READERS: string[] = Object.freeze([]) as unknown as string[];
 
 /** The state of an outcome in which no object changed (shared; never written to). */
 const NO_CHANGE: Outcome['state'] = Object.freeze({}) as Outcome['state'];
