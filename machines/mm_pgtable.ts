@@ -33,12 +33,15 @@ const pteSlot = (page: number) => page % 512;
 export function leafAddr(l: Leaf): LeafAddr {
   const known = (l as unknown as Record<symbol, LeafAddr | undefined>)[ADDR];
   if (known !== undefined) return known;
-  const base = big(l.base);
-  const phys = big(l.phys);
-  // The physical address as a double when it is exact, for the access path (a load that hits).
-  const physN = phys <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(phys) : undefined;
-  return remember(l, ADDR, { base, phys, baseN: Number(base), physN });
+  return remember(l, ADDR, addrOf(big(l.base), big(l.phys)));
 }
+
+function addrOf(base: bigint, phys: bigint): LeafAddr {
+  // The physical address as a double when it is exact, for the access path (a load that hits).
+  const physN = phys <= MAX_EXACT ? Number(phys) : undefined;
+  return { base, phys, baseN: Number(base), physN };
+}
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 const ADDR = Symbol('addr');
 export interface LeafAddr {
   base: bigint;
@@ -140,7 +143,10 @@ export function allocPmdTable(k: Kernel, page: number): void {
 export function install(k: Kernel, size: FaultSize, addr: bigint, phys: bigint, vma: ObjId, write: boolean): void {
   const page = pageOf(addr);
   const u = pudSlot(page);
-  const leaf: Leaf = { size, base: hex(addr & ~(BYTES[size] - 1n)), phys: hex(phys), vma, write: size === 'PTE' || write };
+  const base = addr & ~(BYTES[size] - 1n);
+  // The leaf is made with its decoded addresses (leafAddr) in place: added later, they cost a
+  // property array and a hidden-class change per leaf, and remaps make leaves by the thousand.
+  const leaf = { size, base: hex(base), phys: hex(phys), vma, write: size === 'PTE' || write, [ADDR]: addrOf(base, phys) } as Leaf;
   if (size === 'PUD') {
     set(pudW(k), u, leaf);
     return;
