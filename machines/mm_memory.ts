@@ -11,7 +11,7 @@ import type { Ret } from './outcome.ts';
 import type { ObjId } from './records.ts';
 import type { Leaf, NullBinding } from './state.ts';
 import type { VmAreaContext } from './vm_area.ts';
-import { u64 } from './u64.ts';
+import { big, u64 } from './u64.ts';
 
 /** vma.fault: one direct dev_dax_huge_fault at vma start + off. */
 export function direct_fault(k: Kernel, e: EventOf<'vma.fault'>, v: ObjId | NullBinding): Ret {
@@ -113,7 +113,7 @@ const NO_ATTEMPTS: [FaultSize, string][] = Object.freeze([]) as unknown as [Faul
 function report(k: Kernel, leaf: Leaf, addrN: number): void {
   const a = leafAddr(leaf);
   k.record.map = leaf.size;
-  k.record.phys = a.physN !== undefined && a.physN + (addrN - a.baseN) <= Number.MAX_SAFE_INTEGER ? a.physN + (addrN - a.baseN) : u64(a.phys + BigInt(addrN - a.baseN));
+  k.record.phys = a.physN !== undefined && a.physN + (addrN - a.baseN) <= Number.MAX_SAFE_INTEGER ? a.physN + (addrN - a.baseN) : u64(big(leaf.phys) + BigInt(addrN - a.baseN));
 }
 
 /** Sets map and phys when an entry maps addr (on page), after a fault. */

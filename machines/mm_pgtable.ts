@@ -20,6 +20,7 @@ import type { Leaf, PmdTable, PteTable, PudSlot, Slots } from './state.ts';
 import { big, hex, remember } from './u64.ts';
 
 export const BYTES: Record<FaultSize, bigint> = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
+const SIZE_N: Record<FaultSize, number> = { PTE: 2 ** 12, PMD: 2 ** 21, PUD: 2 ** 30 };
 
 const isLeaf = (x: PudSlot | Leaf | PteTable | undefined): x is Leaf => x !== undefined && 'size' in x;
 
@@ -29,7 +30,7 @@ const pudSlot = (page: number) => Math.floor(page / 262144);
 const pmdSlot = (page: number) => Math.floor(page / 512) % 512;
 const pteSlot = (page: number) => page % 512;
 
-/** A leaf's base and physical address as bigints (leaves are never changed, only replaced). */
+/** A leaf's base and physical address as doubles (leaves are never changed, only replaced). */
 export function leafAddr(l: Leaf): LeafAddr {
   const known = (l as unknown as Record<symbol, LeafAddr | undefined>)[ADDR];
   if (known !== undefined) return known;
@@ -37,17 +38,16 @@ export function leafAddr(l: Leaf): LeafAddr {
 }
 
 function addrOf(base: bigint, phys: bigint): LeafAddr {
-  // The physical address as a double when it is exact, for the access path (a load that hits).
-  const physN = phys <= MAX_EXACT ? Number(phys) : undefined;
-  return { base, phys, baseN: Number(base), physN };
+  // No bigints kept: a long log remaps and makes leaves by the hundred thousand, each of them
+  // garbage in the old generation once its vma is unmapped.
+  return { baseN: Number(base), physN: phys <= MAX_EXACT ? Number(phys) : undefined };
 }
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 const ADDR = Symbol('addr');
 export interface LeafAddr {
-  base: bigint;
-  phys: bigint;
-  /** base as a double (exact: below 2^47), and phys when exact. */
+  /** base, exact: user addresses stay below 2^47. */
   baseN: number;
+  /** phys, when a double holds it exactly (the access path's case); else read leaf.phys. */
   physN: number | undefined;
 }
 
@@ -172,10 +172,13 @@ export function install(k: Kernel, size: FaultSize, addr: bigint, phys: bigint, 
  * entry clears it (as __split_vma does at a new vma boundary). True when a leaf went.
  */
 export function zapVma(k: Kernel, vma: ObjId, start: bigint, end: bigint): boolean {
+  // User addresses stay below 2^47: doubles hold them exactly.
+  const startN = Number(start);
+  const endN = Number(end);
   const meets = (l: Leaf) => {
     if (l.vma !== vma) return false;
-    const base = leafAddr(l).base;
-    return base < end && base + BYTES[l.size] > start;
+    const base = leafAddr(l).baseN;
+    return base < endN && base + SIZE_N[l.size] > startN;
   };
   let zapped = false;
   const first = pudSlot(pageOf(start));
