@@ -17,7 +17,7 @@ import type { FaultSize } from './events.ts';
 import type { Kernel } from './kernel.ts';
 import type { ObjId } from './records.ts';
 import type { Leaf, PmdTable, PteTable, PudSlot, Slots } from './state.ts';
-import { big, hex, remember } from './u64.ts';
+import { big, hex } from './u64.ts';
 
 export const BYTES: Record<FaultSize, bigint> = { PTE: 1n << 12n, PMD: 1n << 21n, PUD: 1n << 30n };
 const SIZE_N: Record<FaultSize, number> = { PTE: 2 ** 12, PMD: 2 ** 21, PUD: 2 ** 30 };
@@ -30,25 +30,40 @@ const pudSlot = (page: number) => Math.floor(page / 262144);
 const pmdSlot = (page: number) => Math.floor(page / 512) % 512;
 const pteSlot = (page: number) => page % 512;
 
-/** A leaf's base and physical address as doubles (leaves are never changed, only replaced). */
-export function leafAddr(l: Leaf): LeafAddr {
-  const known = (l as unknown as Record<symbol, LeafAddr | undefined>)[ADDR];
-  if (known !== undefined) return known;
-  return remember(l, ADDR, addrOf(big(l.base), big(l.phys)));
+// A leaf's addresses as doubles, for the access path, kept on the leaf under symbols (JSON, the
+// hash and copies do not see them; leaves are never changed, only replaced). install() makes
+// each leaf with them; a leaf read back from JSON gets them on first use. No bigints and no
+// object of their own: a long log remaps and makes leaves by the hundred thousand, each garbage
+// in the old generation once its vma is unmapped.
+const BASE_N = Symbol('baseN');
+const PHYS_N = Symbol('physN');
+type Decoded = Leaf & { [BASE_N]?: number; [PHYS_N]?: number };
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The leaf's base address (exact: user addresses stay below 2^47). */
+export function leafBaseN(l: Leaf): number {
+  const b = (l as Decoded)[BASE_N];
+  return b !== undefined ? b : decode(l)[0];
 }
 
-function addrOf(base: bigint, phys: bigint): LeafAddr {
-  // No bigints kept: a long log remaps and makes leaves by the hundred thousand, each of them
-  // garbage in the old generation once its vma is unmapped.
-  return { baseN: Number(base), physN: phys <= MAX_EXACT ? Number(phys) : undefined };
+/** The leaf's physical address when a double holds it exactly, else -1 (then read leaf.phys). */
+export function leafPhysN(l: Leaf): number {
+  const p = (l as Decoded)[PHYS_N];
+  return p !== undefined ? p : decode(l)[1];
 }
-const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
-const ADDR = Symbol('addr');
-export interface LeafAddr {
-  /** base, exact: user addresses stay below 2^47. */
-  baseN: number;
-  /** phys, when a double holds it exactly (the access path's case); else read leaf.phys. */
-  physN: number | undefined;
+
+function physN(phys: bigint): number {
+  return phys <= MAX_EXACT ? Number(phys) : -1;
+}
+
+function decode(l: Leaf): [number, number] {
+  const b = Number(big(l.base));
+  const p = physN(big(l.phys));
+  if (Object.isExtensible(l)) {
+    (l as Decoded)[BASE_N] = b;
+    (l as Decoded)[PHYS_N] = p;
+  }
+  return [b, p];
 }
 
 // ---- slot tables ----
@@ -144,9 +159,9 @@ export function install(k: Kernel, size: FaultSize, addr: bigint, phys: bigint, 
   const page = pageOf(addr);
   const u = pudSlot(page);
   const base = addr & ~(BYTES[size] - 1n);
-  // The leaf is made with its decoded addresses (leafAddr) in place: added later, they cost a
-  // property array and a hidden-class change per leaf, and remaps make leaves by the thousand.
-  const leaf = { size, base: hex(base), phys: hex(phys), vma, write: size === 'PTE' || write, [ADDR]: addrOf(base, phys) } as Leaf;
+  // The leaf is made with its addresses as doubles in place: added later, they cost a property
+  // array and a hidden-class change per leaf.
+  const leaf = { size, base: hex(base), phys: hex(phys), vma, write: size === 'PTE' || write, [BASE_N]: Number(base), [PHYS_N]: physN(phys) } as Leaf;
   if (size === 'PUD') {
     set(pudW(k), u, leaf);
     return;
@@ -177,7 +192,7 @@ export function zapVma(k: Kernel, vma: ObjId, start: bigint, end: bigint): boole
   const endN = Number(end);
   const meets = (l: Leaf) => {
     if (l.vma !== vma) return false;
-    const base = leafAddr(l).baseN;
+    const base = leafBaseN(l);
     return base < endN && base + SIZE_N[l.size] > startN;
   };
   let zapped = false;
