@@ -6,7 +6,7 @@
 import { dev_dax_huge_fault, PE_SIZE, vmaBounds, type VmFault } from './device_fault.ts';
 import type { EventOf, FaultSize } from './events.ts';
 import type { Kernel } from './kernel.ts';
-import { allocPmdTable, leafAt, leafBaseN, leafPhysN, slotEmpty } from './mm_pgtable.ts';
+import { allocPmdTable, intoLeaf, leafAt, leafPhysN, slotEmpty } from './mm_pgtable.ts';
 import type { Ret } from './outcome.ts';
 import type { ObjId } from './records.ts';
 import type { Leaf, NullBinding } from './state.ts';
@@ -111,7 +111,7 @@ const NO_ATTEMPTS: [FaultSize, string][] = Object.freeze([]) as unknown as [Faul
 
 /** Sets map and phys for the entry that maps addr. */
 function report(k: Kernel, leaf: Leaf, addrN: number): void {
-  const into = addrN - leafBaseN(leaf);
+  const into = intoLeaf(leaf, addrN);
   const physN = leafPhysN(leaf);
   k.record.map = leaf.size;
   k.record.phys = physN >= 0 && physN + into <= Number.MAX_SAFE_INTEGER ? physN + into : u64(big(leaf.phys) + BigInt(into));

@@ -30,40 +30,37 @@ const pudSlot = (page: number) => Math.floor(page / 262144);
 const pmdSlot = (page: number) => Math.floor(page / 512) % 512;
 const pteSlot = (page: number) => page % 512;
 
-// A leaf's addresses as doubles, for the access path, kept on the leaf under symbols (JSON, the
-// hash and copies do not see them; leaves are never changed, only replaced). install() makes
-// each leaf with them; a leaf read back from JSON gets them on first use. No bigints and no
-// object of their own: a long log remaps and makes leaves by the hundred thousand, each garbage
-// in the old generation once its vma is unmapped.
-const BASE_N = Symbol('baseN');
+// A leaf's physical address as a double, for the access path, kept on the leaf under a symbol
+// (JSON, the hash and copies do not see it; leaves are never changed, only replaced). install()
+// makes each leaf with it; a leaf read back from JSON gets it on first use. No bigint and no
+// object of its own: a long log remaps and makes leaves by the hundred thousand, each garbage in
+// the old generation once its vma is unmapped. A leaf's base needs no such field: leaves are
+// aligned to their size, so an address's offset into its leaf is the address modulo the size.
 const PHYS_N = Symbol('physN');
-type Decoded = Leaf & { [BASE_N]?: number; [PHYS_N]?: number };
+type Decoded = Leaf & { [PHYS_N]?: number };
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The leaf's base address (exact: user addresses stay below 2^47). */
 export function leafBaseN(l: Leaf): number {
-  const b = (l as Decoded)[BASE_N];
-  return b !== undefined ? b : decode(l)[0];
+  return parseInt(l.base, 16);
 }
 
 /** The leaf's physical address when a double holds it exactly, else -1 (then read leaf.phys). */
 export function leafPhysN(l: Leaf): number {
-  const p = (l as Decoded)[PHYS_N];
-  return p !== undefined ? p : decode(l)[1];
+  const known = (l as Decoded)[PHYS_N];
+  if (known !== undefined) return known;
+  const p = physN(big(l.phys));
+  if (Object.isExtensible(l)) (l as Decoded)[PHYS_N] = p;
+  return p;
 }
 
 function physN(phys: bigint): number {
   return phys <= MAX_EXACT ? Number(phys) : -1;
 }
 
-function decode(l: Leaf): [number, number] {
-  const b = Number(big(l.base));
-  const p = physN(big(l.phys));
-  if (Object.isExtensible(l)) {
-    (l as Decoded)[BASE_N] = b;
-    (l as Decoded)[PHYS_N] = p;
-  }
-  return [b, p];
+/** How far addr (a double) lies into the leaf that maps it. */
+export function intoLeaf(l: Leaf, addrN: number): number {
+  return addrN % SIZE_N[l.size];
 }
 
 // ---- slot tables ----
@@ -159,9 +156,9 @@ export function install(k: Kernel, size: FaultSize, addr: bigint, phys: bigint, 
   const page = pageOf(addr);
   const u = pudSlot(page);
   const base = addr & ~(BYTES[size] - 1n);
-  // The leaf is made with its addresses as doubles in place: added later, they cost a property
-  // array and a hidden-class change per leaf.
-  const leaf = { size, base: hex(base), phys: hex(phys), vma, write: size === 'PTE' || write, [BASE_N]: Number(base), [PHYS_N]: physN(phys) } as Leaf;
+  // The leaf is made with its physical address as a double in place: added later, it costs a
+  // property array and a hidden-class change per leaf.
+  const leaf = { size, base: hex(base), phys: hex(phys), vma, write: size === 'PTE' || write, [PHYS_N]: physN(phys) } as Leaf;
   if (size === 'PUD') {
     set(pudW(k), u, leaf);
     return;
