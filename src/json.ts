@@ -21,11 +21,6 @@ export function parseJson(text: string): Parsed {
   } catch (e) {
     return syntaxError(text, (e as Error).message);
   }
-  return checkedJson(text, value);
-}
-
-/** The checks of parseJson on a value JSON.parse already read from text. */
-export function checkedJson(text: string, value: unknown): Parsed {
   const keys = countKeys(value);
   if (isTooDeep(keys)) return tooDeep(tooDeepAt(text));
   if (repeatsKey(text, keys)) return repeatedKey(text);

@@ -5,8 +5,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { EVENT_TYPES, type EventType, type KernelEvent } from '../machines/events.ts';
 import { DEFAULT_CONFIG, type KernelConfig } from '../machines/kernel.ts';
 import { die, LogError } from './errors.ts';
-import { checkedJson, offsetOf, parseJson, stringify } from './json.ts';
-import { repeatsKey } from './json_checks.ts';
+import { offsetOf, parseJson, stringify } from './json.ts';
 import { check, EVENT_SCHEMAS, HANDLE_PATTERN, TASK_PATTERN, type Checker } from './schema.ts';
 import { toU64 } from './values.ts';
 
@@ -83,17 +82,7 @@ export class LogReader {
       const step = this.accessLine(text, line);
       if (step !== undefined) return step;
     }
-    let read: unknown = NOT_JSON;
-    try {
-      read = JSON.parse(text);
-    } catch {
-      // parseJson says where and why.
-    }
-    if (this.header !== undefined && read !== NOT_JSON) {
-      const step = this.plainAccess(read, text, line);
-      if (step !== undefined) return step;
-    }
-    const parsed = read === NOT_JSON ? parseJson(text) : checkedJson(text, read);
+    const parsed = parseJson(text);
     if (!parsed.ok) die(this.file, line, parsed.offset + 1, parsed.message);
     const value = parsed.value;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -140,18 +129,18 @@ export class LogReader {
     let task: string | undefined;
     if (text.startsWith(TASK_OPEN)) {
       const end = text.indexOf('"', TASK_OPEN.length);
-      if (end < 0 || !spelled(text, TASK_OPEN.length, end, TASK_CHARS, 15)) return undefined;
+      if (end < 0 || !spelled(text, TASK_OPEN.length, end, TASK_SPELLING)) return undefined;
       task = text.slice(TASK_OPEN.length, end);
       if (!text.startsWith(TASK_THEN_ACCESS, end)) return undefined;
       p = end + TASK_THEN_ACCESS.length;
     } else if (text.startsWith(ACCESS_OPEN)) p = ACCESS_OPEN.length;
     else return undefined;
     const vmaEnd = text.indexOf('"', p);
-    if (vmaEnd < 0 || !spelled(text, p, vmaEnd, HANDLE_CHARS, 64) || !text.startsWith(OFF_KEY, vmaEnd)) return undefined;
+    if (vmaEnd < 0 || !spelled(text, p, vmaEnd, HANDLE_SPELLING) || !text.startsWith(OFF_KEY, vmaEnd)) return undefined;
     const vma = text.slice(p, vmaEnd);
     const offStart = vmaEnd + OFF_KEY.length;
     const offEnd = text.indexOf('"', offStart);
-    if (offEnd < 0 || !text.startsWith('0x', offStart) || !spelled(text, offStart + 2, offEnd, HEX_CHARS, 16)) return undefined;
+    if (offEnd < 0 || !text.startsWith('0x', offStart) || !spelled(text, offStart + 2, offEnd, HEX_SPELLING)) return undefined;
     const off = text.slice(offStart, offEnd);
     let write: boolean | undefined;
     const rest = text.length - offEnd;
@@ -165,40 +154,6 @@ export class LogReader {
     // From the event's '{' (EVENT_AT before its handle) to the line's last '}' (the step's).
     const eventText = text.slice(p - EVENT_AT, text.length - 1);
     return { seq: ++this.steps, line, task: task ?? 'main', event, input, eventText };
-  }
-
-  /**
-   * The step a line holds when it is a plain load or store, `{"task": …, "event": {"type":
-   * "vma.access", "vma": …, "off": "0x…", "write"?: …}}` (nine in ten steps of a long log): checked
-   * by hand, as the schema would check it. Anything else, or anything this is not sure of (an
-   * offset spelled otherwise, a key written twice), is undefined: the general path reads it and
-   * gives its error, if it has one.
-   */
-  private plainAccess(v: unknown, text: string, line: number): Step | undefined {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-    const obj = v as JsonObject;
-    let keys = 0;
-    for (const k in obj) {
-      if (k !== 'task' && k !== 'event') return undefined;
-      keys++;
-    }
-    const task = obj['task'];
-    const raw = obj['event'];
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw['type'] !== 'vma.access') return undefined;
-    if (task !== undefined && (typeof task !== 'string' || !TASK.test(task))) return undefined;
-    for (const k in raw) {
-      if (k !== 'type' && k !== 'vma' && k !== 'off' && k !== 'write') return undefined;
-      keys++;
-    }
-    const vma = raw['vma'];
-    const off = raw['off'];
-    const write = raw['write'];
-    if (typeof vma !== 'string' || !HANDLE.test(vma) || typeof off !== 'string' || !HEX64.test(off)) return undefined;
-    if (write !== undefined && typeof write !== 'boolean') return undefined;
-    if (repeatsKey(text, keys)) return undefined;
-    const event: Record<string, unknown> = { ...raw };
-    event['off'] = BigInt(off);
-    return { seq: ++this.steps, line, task: task ?? 'main', event: event as unknown as KernelEvent, input: obj };
   }
 
   private readHeader(obj: JsonObject, text: string, line: number): Header {
@@ -304,11 +259,6 @@ function unescapePointer(p: string): string | number {
   return /^\d+$/.test(s) ? Number(s) : s;
 }
 
-/** What the schema takes for a task and a handle (schema_parts.ts), and a u64 in lower-case hex. */
-const TASK = new RegExp(TASK_PATTERN);
-const HANDLE = new RegExp(HANDLE_PATTERN);
-const HEX64 = /^0x[0-9a-f]{1,16}$/;
-const NOT_JSON = Symbol('not JSON');
 
 // The pieces of a plain access line as JSON.stringify writes it (LogReader.accessLine).
 const TASK_OPEN = '{"task":"';
@@ -318,22 +268,26 @@ const OFF_KEY = '","off":"';
 /** How far from the end of ACCESS_OPEN (and of TASK_THEN_ACCESS) the event's object begins. */
 const EVENT_AT = '{"type":"vma.access","vma":"'.length;
 
-/** A table of the ASCII characters a pattern's class takes. */
-function charTable(chars: RegExp): Uint8Array {
-  const t = new Uint8Array(128);
-  for (let c = 0; c < 128; c++) if (chars.test(String.fromCharCode(c))) t[c] = 1;
-  return t;
+/** The characters a schema pattern such as '^[A-Za-z0-9_.-]{1,15}$' takes, as an ASCII table, and its longest length. */
+function spelling(pattern: string): { chars: Uint8Array; max: number } {
+  const m = /^\^(\[[^\]]+\])\{1,(\d+)\}\$$/.exec(pattern);
+  if (m === null) throw new Error(`bug: ${pattern} is not a pattern of one class`);
+  const cls = new RegExp(m[1]!);
+  const chars = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) if (cls.test(String.fromCharCode(c))) chars[c] = 1;
+  return { chars, max: Number(m[2]) };
 }
-const TASK_CHARS = charTable(/[A-Za-z0-9_.-]/);
-const HANDLE_CHARS = charTable(/[A-Za-z0-9_.:/-]/);
-const HEX_CHARS = charTable(/[0-9a-f]/);
+const TASK_SPELLING = spelling(TASK_PATTERN);
+const HANDLE_SPELLING = spelling(HANDLE_PATTERN);
+/** The offset's digits after "0x": lower-case hex, at most 16 (a u64). */
+const HEX_SPELLING = spelling('^[0-9a-f]{1,16}$');
 
-/** Whether text[start, end) is 1 to max characters, each of the table's. */
-function spelled(text: string, start: number, end: number, table: Uint8Array, max: number): boolean {
-  if (end <= start || end - start > max) return false;
+/** Whether text[start, end) is spelled as s says: 1 to s.max of its characters. */
+function spelled(text: string, start: number, end: number, s: { chars: Uint8Array; max: number }): boolean {
+  if (end <= start || end - start > s.max) return false;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 128 || table[c] === 0) return false;
+    if (c >= 128 || s.chars[c] === 0) return false;
   }
   return true;
 }

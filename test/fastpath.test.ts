@@ -1,8 +1,9 @@
 // The replay's shortcuts for plain loads and stores (nine in ten steps of a long log) give what
-// the general path gives: LogReader's hand check of an access line (src/log.ts plainAccess) the
-// same step or the same log error as the schema, and Kernel.accessHit the same outcome and the
-// same state as step(). The general path is forced by a program whose vma.access entry is a
-// copy (accessHit takes only the model's own), and, for the reader, by a `seq` key.
+// the general path gives: LogReader's reading of an access line by its text (src/log.ts
+// accessLine) the same step or the same log error as JSON.parse and the schema, and
+// Kernel.accessHit the same outcome and the same state as step(). The general path is forced by
+// a program whose vma.access entry is a copy (accessHit takes only the model's own), and, for the
+// reader, by a `seq` key.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PROGRAM } from '../machines/calls.ts';
