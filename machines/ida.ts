@@ -17,9 +17,9 @@ export interface IdaState {
 }
 
 /**
- * An empty heap that IDAs share until one frees an id (idaRemove, and Kernel.idaW, give it its
- * own then; idaGet takes nothing from an empty one): a log of 32768 probes makes 32768 region
- * IDAs, nearly all of which never free one.
+ * An empty heap that IDAs share until one frees an id (idaRemove gives it its own then; idaGet
+ * takes nothing from an empty one): a log of 32768 probes makes 32768 region IDAs, nearly all of
+ * which never free one.
  */
 export const NO_FREE_IDS: number[] = Object.freeze([]) as unknown as number[];
 

@@ -284,18 +284,7 @@ export class Kernel {
     const s = this.w();
     const id = s.nextId++;
     const first = OBJECT_MACHINES[kind].compiled.initial(input as never);
-    const { value, context } = first;
-    // One literal per shape: fields added after an object's literal (a spread) go to a separate
-    // property array, 40 bytes more a record, which a log of 32768 probes feels.
-    const more = extra as { ida?: unknown; owner?: unknown };
-    const rec = (
-      more.ida !== undefined
-        ? { id, kind, handle, label: handle, value, context, ida: more.ida }
-        : 'owner' in more
-          ? { id, kind, handle, label: handle, value, context, owner: more.owner }
-          : { id, kind, handle, label: handle, value, context }
-    ) as unknown as RecordOf<K>;
-    if (Object.keys(extra).some((k) => k !== 'ida' && k !== 'owner')) throw new Error(`bug: create() takes ida or owner, not ${Object.keys(extra).join(', ')}`);
+    const rec = { id, kind, handle, label: handle, value: first.value, context: first.context, ...extra } as unknown as RecordOf<K>;
     this.mine(rec);
     this.wf('objects')[id] = rec;
     this.bind(handle, id);
@@ -404,8 +393,7 @@ export class Kernel {
   /** An IDA, writable with its heap of free ids (the minor IDA, or a region's). */
   private idaW(ida: IdaState): IdaState {
     const w = this.own(ida);
-    // An empty heap may be the shared one (ida.ts): a new one is as good, and this one's own.
-    w.free = w.free.length === 0 ? [] : this.own(w.free);
+    w.free = this.own(w.free);
     return w;
   }
 

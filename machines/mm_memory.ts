@@ -43,12 +43,12 @@ export function handle_mm_fault(k: Kernel, e: EventOf<'vma.access'>, v: ObjId | 
     k.hit('access:sigsegv');
     return 'SIGSEGV';
   }
-  if (mapped(k, vma.context, e)) return 0;
   const addrN = b.startN + offN;
   const page = Math.floor(addrN / 4096);
   const rec = k.record;
   const write = e.write ?? false;
   const leaf = leafAt(k, page);
+  if (hits(k, leaf, addrN, write)) return 0;
   const addr = b.start + e.off;
   if (leaf !== undefined) {
     // A store to a huge entry a read installed: wp_huge_pmd / wp_huge_pud call the huge_fault
@@ -98,8 +98,12 @@ export function mapped(k: Kernel, vma: VmAreaContext, e: EventOf<'vma.access'>):
   const offN = Number(e.off);
   if (offN >= b.sizeN) return false;
   const addrN = b.startN + offN;
-  const leaf = leafAt(k, Math.floor(addrN / 4096));
-  if (leaf === undefined || (e.write === true && !leaf.write)) return false;
+  return hits(k, leafAt(k, Math.floor(addrN / 4096)), addrN, e.write === true);
+}
+
+/** The access to addrN ends without a fault when leaf maps it (a store: writably); reported so. */
+function hits(k: Kernel, leaf: Leaf | undefined, addrN: number, write: boolean): boolean {
+  if (leaf === undefined || (write && !leaf.write)) return false;
   report(k, leaf, addrN);
   k.record.attempts = NO_ATTEMPTS;
   k.hit('access:mapped');
