@@ -8,7 +8,8 @@ import { generatedLogs, parsed, traces as allTraces } from './corpus.ts';
 import type { ParsedLog } from '../src/log.ts';
 import { readFileSync } from 'node:fs';
 import { PROGRAM } from '../machines/calls.ts';
-import { hashState } from '../machines/hash.ts';
+import { hash64, hashState } from '../machines/hash.ts';
+import { checkState } from '../machines/invariants.ts';
 import { Kernel } from '../machines/kernel.ts';
 import type { KernelState } from '../machines/state.ts';
 import { StepError } from '../machines/outcome.ts';
@@ -104,6 +105,38 @@ state('a restored kernel keeps blocked tasks as continuations and wakes them', (
   const last = log.steps[5]!;
   const out = r.step(last.task, last.event, last.line);
   assert.equal(out.woke?.map((w) => w.task), ['K1', 'K2']);
+});
+
+state('what an explorer keeps of a state it stepped from: hashes kept on shared objects, and the invariants checked from the state before, equal a fresh hash and a full check', () => {
+  let compared = 0;
+  let broken = 0;
+  for (const [name, text] of [...traces, ...generated]) {
+    const log = parsed(text, name);
+    let k = new Kernel(log.header.config, PROGRAM);
+    let prev = k.snapshot();
+    hash64(prev, true);
+    for (const s of log.steps) {
+      const c = k.clone(); // shares prev, as an explorer's successor does
+      try {
+        c.step(s.task, s.event, s.line);
+      } catch (e) {
+        if (!(e instanceof StepError)) throw e;
+        break;
+      }
+      const next = c.snapshot();
+      const [a, b] = hash64(next, true);
+      assert.is(a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0'), hashState(JSON.parse(JSON.stringify(next))), `${name} line ${s.line}: the kept hashes`);
+      const full = checkState(next);
+      if (full !== undefined) broken++;
+      if (checkState(prev) === undefined) {
+        assert.equal(checkState(next, prev), full, `${name} line ${s.line}: invariants from the state before`);
+        compared++;
+      }
+      k = c;
+      prev = next;
+    }
+  }
+  assert.ok(compared > 2000 && broken > 0, `${compared} states compared, ${broken} breaking an invariant`);
 });
 
 state.run();
