@@ -294,7 +294,7 @@ export class Explorer {
     const tried = this.tryMove(n, t);
     if ('skip' in tried) {
       this.stats.skipped++;
-      return this.stuck(n);
+      return undefined;
     }
     if ('violation' in tried) return tried.violation;
     // Sleep set of the successor: the moves asleep here and those explored before this one,
@@ -326,11 +326,6 @@ export class Explorer {
     this.stack.push(child);
     this.expandOrder(child, again);
     if (this.opts.progress !== undefined && (this.stats.states & 0x3fff) === 0) this.opts.progress(this.snapshotStats());
-    return undefined;
-  }
-
-  /** A state with no move left to try may be stuck: infeasible (skipped) or not. */
-  private stuck(_n: Node): undefined {
     return undefined;
   }
 
