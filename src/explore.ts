@@ -102,6 +102,13 @@ interface Moved {
 
 type Tried = Moved | { skip: true } | { violation: Violation };
 
+/** The node of state k, reached from n by task t's next step. */
+function childOf(n: Node, t: number, k: Kernel, pre: number, sleep: number): Node {
+  const pcs = n.pcs.slice();
+  pcs[t]!++;
+  return { k, pcs, last: t, pre, sleep, todo: [], done: [], fp: [], move: t, depth: n.depth + 1 };
+}
+
 /** What the explorer needs of a visited set (visited.ts; explore_parallel.ts shares one). */
 export interface Visited {
   visit(a: number, b: number, sleep: number): number;
@@ -166,7 +173,7 @@ export class Explorer {
     if ('violation' in start) return this.result(start.violation);
     this.start = start.k;
     if (first) {
-      const root: Node = { k: start.k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: [], done: [], fp: [], move: -1, depth: 0 };
+      const root: Node = this.startNode(start.k);
       coord.counted();
       this.visit(root);
       const v = this.terminal(root);
@@ -205,6 +212,11 @@ export class Explorer {
     return item;
   }
 
+  /** The node of the state at the end of the setup: no program has run, no move taken. */
+  private startNode(k: Kernel): Node {
+    return { k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: [], done: [], fp: [], move: -1, depth: 0 };
+  }
+
   /** Rebuilds a handed-over state by running its moves from the setup's end, and stacks it. */
   private resume(item: WorkItem): void {
     let k = this.start!;
@@ -224,7 +236,7 @@ export class Explorer {
     const start = this.setup();
     if ('violation' in start) return this.result(start.violation);
     if (this.scn.programs.length > 31) throw new LogError(this.scn.file, 0, 0, `a scenario may have at most 31 tasks after its setup, this one has ${this.scn.programs.length}`);
-    const first: Node = { k: start.k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: [], done: [], fp: [], move: -1, depth: 0 };
+    const first: Node = this.startNode(start.k);
     this.visit(first);
     const v = this.terminal(first);
     if (v !== undefined) return this.result(v);
@@ -308,8 +320,7 @@ export class Explorer {
       }
     }
     n.done.push(t);
-    const child: Node = { k: tried.k, pcs: n.pcs.slice(), last: t, pre, sleep, todo: [], done: [], fp: [], move: t, depth: n.depth + 1 };
-    child.pcs[t]!++;
+    const child = childOf(n, t, tried.k, pre, sleep);
     const again = this.visit(child);
     if (again === 0) return undefined;
     if (again === -1) {
@@ -447,7 +458,7 @@ export class Explorer {
       [prio[i], prio[j]] = [prio[j]!, prio[i]!];
     }
     const changes = Array.from({ length: Math.max(0, depth - 1) }, () => 1 + Math.floor(rand() * Math.max(1, total)));
-    let node: Node = { k: start.k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: [], done: [], fp: [], move: -1, depth: 0 };
+    let node: Node = this.startNode(start.k);
     this.stack = [node];
     let steps = 0;
     let skipped = 0;
@@ -471,8 +482,7 @@ export class Explorer {
         return v === undefined ? { transitions: steps, skipped, depth: steps } : { transitions: steps, skipped, depth: steps, violation: v };
       }
       steps++;
-      const child: Node = { k: moved.k, pcs: node.pcs.slice(), last: t, pre: 0, sleep: 0, todo: [], done: [], fp: [], move: t, depth: steps };
-      child.pcs[t]!++;
+      const child = childOf(node, t, moved.k, 0, 0);
       const inv = checkState(child.k.s, node.k.s);
       if (inv !== undefined) {
         const step = this.next(node, t);
