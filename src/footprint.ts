@@ -7,13 +7,16 @@
 //
 // Access modes: R reads, W writes, C updates in a way that commutes with other C updates of the
 // same cell (a reader joining or leaving the count of its generation; a page table created if
-// missing). R-R and C-C do not conflict; every other pair on one cell does.
+// missing), `=v` writes the value v whatever the cell held, without reading it (so two equal
+// writes commute). R-R, C-C and =v-=v do not conflict; every other pair on one cell does.
 // test/explore.test.ts holds the reduction sound: on every shipped scenario small enough, the
 // verdict and the set of distinct final states equal those of the search without it.
+import type { DaxSrcuContext } from '../machines/dax_srcu.ts';
 import type { Kernel } from '../machines/kernel.ts';
+import type { KernelState } from '../machines/state.ts';
 import type { Step } from './log.ts';
 
-export type Mode = 'R' | 'W' | 'C';
+export type Mode = 'R' | 'W' | 'C' | `=${string}`;
 export type Footprint = Map<string, Mode> | 'global';
 
 const PMD = 1n << 21n;
@@ -25,14 +28,28 @@ export function footprint(k: Kernel, step: Step): Footprint {
   const task = step.task;
   const s = k.s;
   const srcu = s.srcu.context;
+  // Objects that left their handle and became final leave the registry at the next step,
+  // whichever task takes it.
+  if (s.retiring.length > 0) return 'global';
   switch (e.type) {
     case 'dax_srcu.read_lock':
       // Its return value is srcu_idx & 1: it reads the index (which only a synchronize writes).
       return new Map<string, Mode>([[`srcu.reader:${task}`, 'W'], ['srcu.count', 'C'], ['srcu.idx', 'R']]);
-    case 'dax_srcu.read_unlock':
-      // An unlock that may end a grace period wakes a task: global.
-      if (srcu.waiters.length > 0) return 'global';
-      return new Map<string, Mode>([[`srcu.reader:${task}`, 'W'], ['srcu.count', 'C']]);
+    case 'dax_srcu.read_unlock': {
+      const r = srcu.readers[task];
+      // Leaving a nested section only lowers the task's own depth.
+      if (r !== undefined && r.depth > 1) return new Map<string, Mode>([[`srcu.reader:${task}`, 'W']]);
+      const fp = new Map<string, Mode>([[`srcu.reader:${task}`, 'W'], ['srcu.count', 'C']]);
+      // A reader that entered after every waiting synchronize_srcu holds none of them back.
+      const last = srcu.waiters.at(-1);
+      if (r === undefined || last === undefined || r.gen > last.gen) return fp;
+      // One a waiter waits for: the unlock that ends a grace period wakes a task (global);
+      // the others bring that end nearer, so which of two such unlocks ends it depends on
+      // their order (srcu.grace, written by each).
+      if (endsWait(srcu, task)) return 'global';
+      fp.set('srcu.grace', 'W');
+      return fp;
+    }
     case 'vma.fault':
     case 'vma.access': {
       const b = s.handles[e.vma];
@@ -44,14 +61,18 @@ export function footprint(k: Kernel, step: Step): Footprint {
       const dev = s.objects[file.context.devdax];
       const region = dev?.kind === 'dev_dax' ? s.objects[dev.context.region] : undefined;
       const addr = BigInt(vma.context.start) + e.off;
-      // Only a device aligned to 1 GiB installs PUD entries; others only make a PMD table in
-      // the PUD slot when it is missing, which commutes.
-      const pudMode: Mode = region?.kind === 'dax_region' && region.context.align >= 1 << 30 ? 'W' : 'C';
+      // Only a device aligned to 1 GiB installs PUD entries. Others make a PMD table in the PUD
+      // slot when it is missing, after a PUD attempt that a fault finding the table does not
+      // make (its outcome lists its attempts): a write while the slot is empty, a read after.
+      // A direct fault makes no PUD attempt: it only makes a missing table, which commutes.
+      const hugePud = region?.kind === 'dax_region' && region.context.align >= 1 << 30;
+      const pudMode: Mode = hugePud ? 'W' : !pudEmpty(s, addr / PUD) ? 'R' : e.type === 'vma.fault' ? 'C' : 'W';
       return new Map<string, Mode>([
         [`vma:${b}`, 'R'],
+        [`file:${vma.context.file}`, 'R'],
         [`alive:${file.context.dax}`, 'R'],
         [`pud:${addr / PUD}`, pudMode],
-        [`pmd:${addr / PMD}`, 'W'],
+        [`pmd:${addr / PMD}`, e.type === 'vma.fault' ? faultMode(b, e) : 'W'],
       ]);
     }
     case 'dax.alive':
@@ -59,9 +80,88 @@ export function footprint(k: Kernel, step: Step): Footprint {
       const b = s.handles[e.dax];
       return new Map<string, Mode>([[`alive:${typeof b === 'number' ? b : e.dax}`, 'R'], [`srcu.reader:${task}`, 'R']]);
     }
+    case 'file.open':
+      return openFootprint(k, e.fd, e.dev);
+    case 'file.mmap':
+      return mmapFootprint(k, e);
+    case 'file.close': {
+      // A close that leaves a mapping holding the file only drops the fd's count; the last
+      // one releases the file and may release the device (global).
+      const b = s.handles[e.fd];
+      const file = typeof b === 'number' ? s.objects[b] : undefined;
+      if (file?.kind !== 'file' || file.value === 'closed' || file.context.fcount <= 1) return 'global';
+      return new Map<string, Mode>([[`handle:${e.fd}`, 'R'], [`file:${b}`, 'W']]);
+    }
     default:
       return 'global';
   }
+}
+
+/**
+ * chrdev_open of an existing node: it reads the node, the device's alive flag and private data,
+ * takes a cdev reference (commutes with other takes), makes the file (the next object id) and
+ * binds the fd. A missing node, or a handle in use, is left global.
+ */
+function openFootprint(k: Kernel, fd: string, devName: string): Footprint {
+  const s = k.s;
+  if (s.handles[fd] !== undefined) return 'global';
+  const name = devName.startsWith('/dev/') ? devName.slice(5) : devName;
+  const dev = s.nodes[name];
+  const d = dev === undefined ? undefined : s.objects[dev];
+  if (d?.kind !== 'dev_dax') return 'global';
+  return new Map<string, Mode>([
+    [`node:${name}`, 'R'],
+    [`alive:${d.context.dax}`, 'R'],
+    [`cdev:${dev}`, 'C'],
+    ['nextId', 'W'],
+    [`handle:${fd}`, 'W'],
+  ]);
+}
+
+/**
+ * do_mmap of an open file with private data, at an address of the kernel's choosing: it reads
+ * the vmas to find room and adds its own, reads the alive flag under its own read section
+ * (check_vma), takes a file reference (commutes with other takes), makes the mapping and binds
+ * its handle. MAP_FIXED (which unmaps what it overlaps), a hint, and the error paths are global.
+ */
+function mmapFootprint(k: Kernel, e: Extract<Step['event'], { type: 'file.mmap' }>): Footprint {
+  const s = k.s;
+  if (s.handles[e.vma] !== undefined || e.flags.endsWith('MAP_FIXED') || e.addr !== undefined) return 'global';
+  const b = s.handles[e.fd];
+  const file = typeof b === 'number' ? s.objects[b] : undefined;
+  if (file?.kind !== 'file' || file.value === 'closed' || file.context.private === null) return 'global';
+  return new Map<string, Mode>([
+    [`handle:${e.fd}`, 'R'],
+    [`file:${b}`, 'C'],
+    [`alive:${file.context.dax}`, 'R'],
+    ['mm.vmas', 'W'],
+    ['nextId', 'W'],
+    [`handle:${e.vma}`, 'W'],
+  ]);
+}
+
+/**
+ * A direct PMD or PTE fault installs one entry whatever the slot held, and its outcome does not
+ * depend on it: two such faults of one vma at one entry, both loads or both stores, write the
+ * same value and commute. Any other pair on the slot conflicts.
+ */
+function faultMode(vma: number, e: Extract<Step['event'], { type: 'vma.fault' }>): Mode {
+  if (e.size !== 'PMD' && e.size !== 'PTE') return 'W';
+  const at = e.size === 'PMD' ? e.off / PMD : e.off / 4096n;
+  return `=${vma}:${e.size}:${at}:${e.write === true}`;
+}
+
+/** Whether the unlock of `task`, the last level of its section, ends the first waiter's grace period. */
+function endsWait(srcu: DaxSrcuContext, task: string): boolean {
+  const r = srcu.readers[task]!;
+  let oldest = Infinity;
+  for (const g in srcu.counts) if (srcu.counts[g]! - (Number(g) === r.gen ? 1 : 0) > 0) oldest = Math.min(oldest, Number(g));
+  return srcu.waiters[0]!.gen < oldest;
+}
+
+/** Whether the PUD slot of index u (1 GiB each) is empty. */
+function pudEmpty(s: KernelState, u: bigint): boolean {
+  return !s.mm.pud.i.includes(Number(u));
 }
 
 /** Whether two footprints conflict (so their moves may not commute). */
@@ -73,6 +173,7 @@ export function conflict(a: Footprint, b: Footprint): boolean {
     if (n === undefined) continue;
     if (m === 'R' && n === 'R') continue;
     if (m === 'C' && n === 'C') continue;
+    if (m === n && m.startsWith('=')) continue;
     return true;
   }
   return false;
