@@ -85,12 +85,17 @@ export function footprint(k: Kernel, step: Step): Footprint {
     case 'file.mmap':
       return mmapFootprint(k, e);
     case 'file.close': {
-      // A close that leaves a mapping holding the file only drops the fd's count; the last
-      // one releases the file and may release the device (global).
+      // A close that leaves a mapping holding the file only drops the fd's count.
       const b = s.handles[e.fd];
+      // An fd bound to an error: -EBADF, nothing changes.
+      if (b !== undefined && typeof b !== 'number') return new Map<string, Mode>([[`handle:${e.fd}`, 'R']]);
       const file = typeof b === 'number' ? s.objects[b] : undefined;
-      if (file?.kind !== 'file' || file.value === 'closed' || file.context.fcount <= 1) return 'global';
-      return new Map<string, Mode>([[`handle:${e.fd}`, 'R'], [`file:${b}`, 'W']]);
+      if (file?.kind !== 'file' || file.value === 'closed') return 'global';
+      if (file.context.fcount > 1) return new Map<string, Mode>([[`handle:${e.fd}`, 'R'], [`file:${b}`, 'W']]);
+      // The file's release drops a cdev reference; the last one releases the device (global).
+      const dev = s.objects[file.context.devdax];
+      if (dev?.kind !== 'dev_dax' || dev.context.cdev <= 1) return 'global';
+      return new Map<string, Mode>([[`handle:${e.fd}`, 'R'], [`file:${b}`, 'W'], [`cdev:${file.context.devdax}`, 'W']]);
     }
     default:
       return 'global';
@@ -107,7 +112,9 @@ function openFootprint(k: Kernel, fd: string, devName: string): Footprint {
   if (s.handles[fd] !== undefined) return 'global';
   const name = devName.startsWith('/dev/') ? devName.slice(5) : devName;
   const dev = s.nodes[name];
-  const d = dev === undefined ? undefined : s.objects[dev];
+  // No node: the fd is bound to -ENOENT.
+  if (dev === undefined) return new Map<string, Mode>([[`node:${name}`, 'R'], [`handle:${fd}`, 'W']]);
+  const d = s.objects[dev];
   if (d?.kind !== 'dev_dax') return 'global';
   return new Map<string, Mode>([
     [`node:${name}`, 'R'],
@@ -128,6 +135,8 @@ function mmapFootprint(k: Kernel, e: Extract<Step['event'], { type: 'file.mmap' 
   const s = k.s;
   if (s.handles[e.vma] !== undefined || e.flags.endsWith('MAP_FIXED') || e.addr !== undefined) return 'global';
   const b = s.handles[e.fd];
+  // An fd bound to an error: the mapping is bound to -EBADF.
+  if (b !== undefined && typeof b !== 'number') return new Map<string, Mode>([[`handle:${e.fd}`, 'R'], [`handle:${e.vma}`, 'W']]);
   const file = typeof b === 'number' ? s.objects[b] : undefined;
   if (file?.kind !== 'file' || file.value === 'closed' || file.context.private === null) return 'global';
   return new Map<string, Mode>([
