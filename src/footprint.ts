@@ -5,6 +5,10 @@
 // races of interest live: dax_srcu readers, the alive flag the fault path reads, and the page
 // table slots a fault fills.
 //
+// Two moves are independent in a state when both orders reach the same state and give each
+// move the same outcome as far as a verdict can see it: all of it for a step with an expect,
+// its oops, WARNs and the invariants across it otherwise.
+//
 // Access modes: R reads, W writes, C updates in a way that commutes with other C updates of the
 // same cell (a reader joining or leaving the count of its generation; a page table created if
 // missing), `=v` writes the value v whatever the cell held, without reading it (so two equal
@@ -66,7 +70,9 @@ export function footprint(k: Kernel, step: Step): Footprint {
       // make (its outcome lists its attempts): a write while the slot is empty, a read after.
       // A direct fault makes no PUD attempt: it only makes a missing table, which commutes.
       const hugePud = region?.kind === 'dax_region' && region.context.align >= 1 << 30;
-      const pudMode: Mode = hugePud ? 'W' : !pudEmpty(s, addr / PUD) ? 'R' : e.type === 'vma.fault' ? 'C' : 'W';
+      // An access finding the slot empty makes a PUD attempt first, which changes nothing but
+      // its outcome's attempts: that order matters only to an expect on the step.
+      const pudMode: Mode = hugePud ? 'W' : !pudEmpty(s, addr / PUD) ? 'R' : e.type === 'vma.fault' || step.expect === undefined ? 'C' : 'W';
       return new Map<string, Mode>([
         [`vma:${b}`, 'R'],
         [`file:${vma.context.file}`, 'R'],
