@@ -76,7 +76,8 @@ export function checkTransition(prev: KernelState, next: KernelState, type: Even
 const fail = (invariant: InvariantName, message: string): Violation => ({ invariant, message });
 
 function refcounts(s: KernelState): Violation | undefined {
-  for (const o of Object.values(s.objects)) {
+  for (const id in s.objects) {
+    const o = s.objects[id as unknown as number]!;
     for (const key of COUNTS[o.kind] ?? []) {
       const n = (o.context as unknown as Record<string, number>)[key]!;
       if (n < 0) return fail('refcount', `${o.kind} ${o.label}: ${key} is ${n}`);
@@ -86,20 +87,22 @@ function refcounts(s: KernelState): Violation | undefined {
 }
 
 function minors(s: KernelState): Violation | undefined {
-  const held = new Map<number, AnyRecord>();
-  for (const o of Object.values(s.objects)) {
+  let held: Map<number, AnyRecord> | undefined;
+  for (const id in s.objects) {
+    const o = s.objects[id as unknown as number]!;
     if (o.kind !== 'dax_device' || o.value === 'freed') continue;
     const m = o.context.minor;
-    const other = held.get(m);
+    const other = held?.get(m);
     if (other !== undefined) return fail('minors', `minor ${m} is held by both ${other.label} (${other.value}) and ${o.label} (${o.value})`);
     if (!idaHas(s.minors, m)) return fail('minors', `${o.label} (${o.value}) holds minor ${m}, which the IDA has free`);
-    held.set(m, o);
+    (held ??= new Map()).set(m, o);
   }
   return undefined;
 }
 
 function regions(s: KernelState): Violation | undefined {
-  for (const o of Object.values(s.objects)) {
+  for (const id in s.objects) {
+    const o = s.objects[id as unknown as number]!;
     if (o.kind !== 'dax_region' || o.value !== 'freed') continue;
     const p = s.parents[o.context.parent];
     if (p?.devres.some((a) => a.target === o.id)) return fail('region', `region ${o.label} was freed while its devm action dax_region_unregister is still registered on ${p.name} (no unbind yet)`);
@@ -110,37 +113,47 @@ function regions(s: KernelState): Violation | undefined {
   return undefined;
 }
 
+// srcu, tasks and handles run in most states an explorer reaches: they walk the state with
+// for-in and make no arrays or sets.
 function srcu(s: KernelState): Violation | undefined {
   const c = s.srcu.context;
   const counted: Record<string, number> = {};
-  for (const [task, r] of Object.entries(c.readers)) {
+  for (const task in c.readers) {
+    const r = c.readers[task]!;
     if (r.depth < 1 || r.gen > c.idx) return fail('srcu', `task ${task} reads dax_srcu with depth ${r.depth} from generation ${r.gen} (srcu_idx ${c.idx})`);
     counted[r.gen] = (counted[r.gen] ?? 0) + 1;
   }
-  for (const g of new Set([...Object.keys(counted), ...Object.keys(c.counts)])) {
-    if (counted[g] !== c.counts[g]) return fail('srcu', `dax_srcu counts ${c.counts[g] ?? 0} readers of generation ${g}, but ${counted[g] ?? 0} read`);
+  for (const counts of [counted, c.counts]) {
+    for (const g in counts) {
+      if (counted[g] !== c.counts[g]) return fail('srcu', `dax_srcu counts ${c.counts[g] ?? 0} readers of generation ${g}, but ${counted[g] ?? 0} read`);
+    }
   }
   for (let i = 1; i < c.waiters.length; i++) {
     if (c.waiters[i - 1]!.gen > c.waiters[i]!.gen) return fail('srcu', `dax_srcu's waiters are out of call order at ${c.waiters[i]!.task}`);
   }
-  const waiting = new Set([...c.waiters.map((w) => w.task), ...c.done]);
-  for (const [task, b] of Object.entries(s.blocked)) {
-    if (b.wait.on === 'synchronize_srcu' && !waiting.has(task)) return fail('srcu', `task ${task} sleeps in synchronize_srcu but waits for no grace period`);
+  for (const task in s.blocked) {
+    if (s.blocked[task]!.wait.on === 'synchronize_srcu' && !c.waiters.some((w) => w.task === task) && !c.done.includes(task)) {
+      return fail('srcu', `task ${task} sleeps in synchronize_srcu but waits for no grace period`);
+    }
   }
-  for (const task of waiting) {
-    if (s.blocked[task]?.wait.on !== 'synchronize_srcu') return fail('srcu', `dax_srcu has a waiter for task ${task}, which is not asleep in synchronize_srcu`);
-  }
+  for (const w of c.waiters) if (s.blocked[w.task]?.wait.on !== 'synchronize_srcu') return notAsleep(w.task);
+  for (const task of c.done) if (s.blocked[task]?.wait.on !== 'synchronize_srcu') return notAsleep(task);
   return undefined;
 }
 
+const notAsleep = (task: string) => fail('srcu', `dax_srcu has a waiter for task ${task}, which is not asleep in synchronize_srcu`);
+
 /** The oldest generation a reader of dax_srcu is from (Infinity: no reader). */
 function oldest(s: KernelState): number {
-  return Math.min(Infinity, ...Object.values(s.srcu.context.readers).map((r) => r.gen));
+  let g = Infinity;
+  for (const t in s.srcu.context.readers) g = Math.min(g, s.srcu.context.readers[t]!.gen);
+  return g;
 }
 
 function tasks(s: KernelState): Violation | undefined {
   if (s.srcu.context.done.length > 0) return fail('tasks', `tasks ${s.srcu.context.done.join(', ')} were left asleep after their grace period ended`);
-  for (const [task, b] of Object.entries(s.blocked)) {
+  for (const task in s.blocked) {
+    const b = s.blocked[task]!;
     if (b.wait.on === 'synchronize_srcu') {
       const w = s.srcu.context.waiters.find((x) => x.task === task)!;
       if (oldest(s) > w.gen) return fail('tasks', `task ${task} was left asleep in synchronize_srcu with no earlier reader inside`);
@@ -155,11 +168,15 @@ function tasks(s: KernelState): Violation | undefined {
 }
 
 function handles(s: KernelState): Violation | undefined {
-  for (const [h, b] of Object.entries(s.handles)) {
+  // for-in, not Object.entries: an explorer runs this in most new states.
+  for (const h in s.handles) {
+    const b = s.handles[h];
     if (typeof b === 'number' && s.objects[b] === undefined) return fail('handles', `handle ${h} names object ${b}, which is gone`);
   }
-  for (const [h, older] of Object.entries(s.displaced)) {
-    for (const [n, id] of Object.entries(older)) {
+  for (const h in s.displaced) {
+    const older = s.displaced[h]!;
+    for (const n in older) {
+      const id = older[n as unknown as number]!;
       const o = s.objects[id];
       if (o === undefined || o.label !== `${h}~${n}`) return fail('handles', `${h}~${n} names ${o === undefined ? 'nothing' : o.label}`);
     }

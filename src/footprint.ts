@@ -1,9 +1,12 @@
 // What a step of a scenario reads and writes, for the explorer's sleep sets: two moves of
 // different tasks whose footprints do not conflict commute, so an order of them needs to be
 // explored once. The footprints are coarse where that is safe (a step that may sleep, wake a
-// task, create or free an object is `global`: it conflicts with everything), and fine where the
-// races of interest live: dax_srcu readers, the alive flag the fault path reads, and the page
-// table slots a fault fills.
+// task, free an object or unmap is `global`: it conflicts with everything), and fine where the
+// races of interest live: dax_srcu readers and the grace periods they hold back, the alive flag
+// the fault path reads, the page-table slots a fault fills, and the opens, mmaps and closes
+// around them (the handles they bind, the next object id, the vma list, the counts they take).
+// A footprint is taken in the state the move starts from, so it may depend on it: an unlock is
+// global only when it ends a grace period.
 //
 // Two moves are independent in a state when both orders reach the same state and give each
 // move the same outcome as far as a verdict can see it: all of it for a step with an expect,
@@ -13,11 +16,15 @@
 // same cell (a reader joining or leaving the count of its generation; a page table created if
 // missing), `=v` writes the value v whatever the cell held, without reading it (so two equal
 // writes commute). R-R, C-C and =v-=v do not conflict; every other pair on one cell does.
-// test/explore.test.ts holds the reduction sound: on every shipped scenario small enough, the
-// verdict and the set of distinct final states equal those of the search without it.
+// test/footprint.test.ts checks the relation itself: in every state of the small shipped
+// scenarios and of generated ones, every pair of moves judged independent commutes.
+// test/explore.test.ts holds the reduction sound as a whole: on every shipped scenario small
+// enough, the verdict and the set of distinct final states equal those of the plain search.
 import type { DaxSrcuContext } from '../machines/dax_srcu.ts';
 import type { Kernel } from '../machines/kernel.ts';
+import { vmaBounds } from '../machines/device_fault.ts';
 import type { KernelState } from '../machines/state.ts';
+import type { VmAreaContext } from '../machines/vm_area.ts';
 import type { Step } from './log.ts';
 
 export type Mode = 'R' | 'W' | 'C' | `=${string}`;
@@ -25,6 +32,22 @@ export type Footprint = Map<string, Mode> | 'global';
 
 const PMD = 1n << 21n;
 const PUD = 1n << 30n;
+
+/**
+ * The footprints of one step that depend on little of the state, made once: a search asks for
+ * the footprint of each task's next step in every state it reaches, and most are the same few
+ * Maps (conflict() only reads them).
+ */
+interface Known {
+  lock?: Footprint;
+  /** A read_unlock: of a nested section, of a reader nobody waits for, of one a waiter waits for. */
+  nested?: Footprint;
+  free?: Footprint;
+  grace?: Footprint;
+  /** A fault or access, by the vma's record: with its PUD slot empty, and with it present. */
+  byVma?: WeakMap<object, [Footprint, Footprint]>;
+}
+const known = new WeakMap<Step, Known>();
 
 /** The footprint of `step` run by its task in kernel state k. */
 export function footprint(k: Kernel, step: Step): Footprint {
@@ -35,24 +58,24 @@ export function footprint(k: Kernel, step: Step): Footprint {
   // Objects that left their handle and became final leave the registry at the next step,
   // whichever task takes it.
   if (s.retiring.length > 0) return 'global';
+  let kn = known.get(step);
+  if (kn === undefined) known.set(step, (kn = {}));
   switch (e.type) {
     case 'dax_srcu.read_lock':
       // Its return value is srcu_idx & 1: it reads the index (which only a synchronize writes).
-      return new Map<string, Mode>([[`srcu.reader:${task}`, 'W'], ['srcu.count', 'C'], ['srcu.idx', 'R']]);
+      return (kn.lock ??= new Map<string, Mode>([[`srcu.reader:${task}`, 'W'], ['srcu.count', 'C'], ['srcu.idx', 'R']]));
     case 'dax_srcu.read_unlock': {
       const r = srcu.readers[task];
       // Leaving a nested section only lowers the task's own depth.
-      if (r !== undefined && r.depth > 1) return new Map<string, Mode>([[`srcu.reader:${task}`, 'W']]);
-      const fp = new Map<string, Mode>([[`srcu.reader:${task}`, 'W'], ['srcu.count', 'C']]);
+      if (r !== undefined && r.depth > 1) return (kn.nested ??= new Map<string, Mode>([[`srcu.reader:${task}`, 'W']]));
       // A reader that entered after every waiting synchronize_srcu holds none of them back.
       const last = srcu.waiters.at(-1);
-      if (r === undefined || last === undefined || r.gen > last.gen) return fp;
+      if (r === undefined || last === undefined || r.gen > last.gen) return (kn.free ??= new Map<string, Mode>([[`srcu.reader:${task}`, 'W'], ['srcu.count', 'C']]));
       // One a waiter waits for: the unlock that ends a grace period wakes a task (global);
       // the others bring that end nearer, so which of two such unlocks ends it depends on
       // their order (srcu.grace, written by each).
       if (endsWait(srcu, task)) return 'global';
-      fp.set('srcu.grace', 'W');
-      return fp;
+      return (kn.grace ??= new Map<string, Mode>([[`srcu.reader:${task}`, 'W'], ['srcu.count', 'C'], ['srcu.grace', 'W']]));
     }
     case 'vma.fault':
     case 'vma.access': {
@@ -60,26 +83,17 @@ export function footprint(k: Kernel, step: Step): Footprint {
       if (typeof b !== 'number') return new Map([[`handle:${e.vma}`, 'R']]);
       const vma = s.objects[b];
       if (vma?.kind !== 'mapping' || vma.value !== 'mapped') return new Map([[`vma:${b}`, 'R']]);
-      const file = s.objects[vma.context.file];
-      if (file?.kind !== 'file') return 'global';
-      const dev = s.objects[file.context.devdax];
-      const region = dev?.kind === 'dev_dax' ? s.objects[dev.context.region] : undefined;
-      const addr = BigInt(vma.context.start) + e.off;
-      // Only a device aligned to 1 GiB installs PUD entries. Others make a PMD table in the PUD
-      // slot when it is missing, after a PUD attempt that a fault finding the table does not
-      // make (its outcome lists its attempts): a write while the slot is empty, a read after.
-      // A direct fault makes no PUD attempt: it only makes a missing table, which commutes.
-      const hugePud = region?.kind === 'dax_region' && region.context.align >= 1 << 30;
-      // An access finding the slot empty makes a PUD attempt first, which changes nothing but
-      // its outcome's attempts: that order matters only to an expect on the step.
-      const pudMode: Mode = hugePud ? 'W' : !pudEmpty(s, addr / PUD) ? 'R' : e.type === 'vma.fault' || step.expect === undefined ? 'C' : 'W';
-      return new Map<string, Mode>([
-        [`vma:${b}`, 'R'],
-        [`file:${vma.context.file}`, 'R'],
-        [`alive:${file.context.dax}`, 'R'],
-        [`pud:${addr / PUD}`, pudMode],
-        [`pmd:${addr / PMD}`, e.type === 'vma.fault' ? faultMode(b, e) : 'W'],
-      ]);
+      // What the footprint reads besides the PUD slot is fixed for the vma's record: the file,
+      // the device and the region a mapping names never change.
+      const byVma = (kn.byVma ??= new WeakMap());
+      let pair = byVma.get(vma);
+      if (pair === undefined) {
+        const made = faultFootprints(s, step, e, b, vma.context);
+        if (made === 'global') return made;
+        byVma.set(vma, (pair = made));
+      }
+      const addr = vmaBounds(vma.context).startN + Number(e.off);
+      return pudEmpty(s, Math.floor(addr / 2 ** 30)) ? pair[0] : pair[1];
     }
     case 'dax.alive':
     case 'dax.get_private': {
@@ -106,6 +120,38 @@ export function footprint(k: Kernel, step: Step): Footprint {
     default:
       return 'global';
   }
+}
+
+/** A fault's or access's footprints on a vma: with the PUD slot empty, and with it present. */
+function faultFootprints(
+  s: KernelState,
+  step: Step,
+  e: Extract<Step['event'], { type: 'vma.fault' | 'vma.access' }>,
+  b: number,
+  vma: VmAreaContext,
+): [Footprint, Footprint] | 'global' {
+  const file = s.objects[vma.file];
+  if (file?.kind !== 'file') return 'global';
+  const dev = s.objects[file.context.devdax];
+  const region = dev?.kind === 'dev_dax' ? s.objects[dev.context.region] : undefined;
+  const addr = BigInt(vma.start) + e.off;
+  // Only a device aligned to 1 GiB installs PUD entries. Others make a PMD table in the PUD
+  // slot when it is missing, after a PUD attempt that a fault finding the table does not make
+  // (its outcome lists its attempts): a write while the slot is empty, a read after. A direct
+  // fault makes no PUD attempt: it only makes a missing table, which commutes. An access
+  // finding the slot empty makes the attempt, which changes nothing but its outcome's attempts:
+  // that order matters only to an expect on the step.
+  const hugePud = region?.kind === 'dax_region' && region.context.align >= 1 << 30;
+  const make = (pudMode: Mode) =>
+    new Map<string, Mode>([
+      [`vma:${b}`, 'R'],
+      [`file:${vma.file}`, 'R'],
+      [`alive:${file.context.dax}`, 'R'],
+      [`pud:${addr / PUD}`, pudMode],
+      [`pmd:${addr / PMD}`, e.type === 'vma.fault' ? faultMode(b, e) : 'W'],
+    ]);
+  const emptyMode: Mode = hugePud ? 'W' : e.type === 'vma.fault' || step.expect === undefined ? 'C' : 'W';
+  return [make(emptyMode), make(hugePud ? 'W' : 'R')];
 }
 
 /**
@@ -175,8 +221,8 @@ function endsWait(srcu: DaxSrcuContext, task: string): boolean {
 }
 
 /** Whether the PUD slot of index u (1 GiB each) is empty. */
-function pudEmpty(s: KernelState, u: bigint): boolean {
-  return !s.mm.pud.i.includes(Number(u));
+function pudEmpty(s: KernelState, u: number): boolean {
+  return !s.mm.pud.i.includes(u);
 }
 
 /** Whether two footprints conflict (so their moves may not commute). */
