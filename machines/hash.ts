@@ -55,6 +55,10 @@ function num(n: number, seed: number): number {
   return str(String(n), seed ^ 0x5bd1e995);
 }
 
+/** The lanes of [], as the walk below works them out for an array of no values. */
+const EMPTY_A = mix(ARR, 0);
+const EMPTY_B = mix(ARR ^ 0xdeadbeef, 0);
+
 /**
  * The property an object keeps its hash under. Adding it to an object costs a hidden-class
  * change (~300 ns at a call site that sees many shapes); objects made to be written and then
@@ -87,6 +91,12 @@ function lanes(v: unknown, memo: boolean): void {
       if (v === null) {
         R[0] = 0x4567891;
         R[1] = 0x1987654;
+        return;
+      }
+      // Empty lists are a third of the values a search hashes (no waiters, no callbacks, ...).
+      if (Array.isArray(v) && v.length === 0) {
+        R[0] = EMPTY_A;
+        R[1] = EMPTY_B;
         return;
       }
       if (memo) {

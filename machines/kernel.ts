@@ -168,7 +168,19 @@ export class Kernel {
     config: PartialConfig | KernelState = {},
     readonly program: KernelProgram = PROGRAM,
     private hooks: KernelHooks = {},
+    /** clone()'s own: the kernel whose (shared) state this one starts from. */
+    from?: Kernel,
   ) {
+    if (from !== undefined) {
+      // Made by the constructor, not Object.create and a copy of the fields: every kernel then
+      // has one hidden class, and a search makes one per step.
+      this.s = from.snapshot();
+      this.owned = {};
+      this.current = from.current;
+      this.fail = from.fail;
+      this.mmapBase = from.mmapBase;
+      return;
+    }
     this.s = 'objects' in config ? fromJson(config) : initialState(config);
     if ('objects' in config) this.owned = {};
     this.mmapBase = big(this.s.config.mmap_base);
@@ -203,9 +215,7 @@ export class Kernel {
 
   /** A kernel with this one's state, stepped independently of it (neither writes the other's). */
   clone(): Kernel {
-    const k = Object.create(Kernel.prototype) as Kernel;
-    Object.assign(k, this, { s: this.snapshot(), owned: {}, record: new StepRecord(), actors: undefined, hooks: {} });
-    return k;
+    return new Kernel({}, this.program, {}, this);
   }
 
   /** A canonical hash of the state: equal states hash equally, across runs and processes. */
