@@ -38,8 +38,12 @@ export interface Violation {
 
 const COUNTS: Partial<Record<AnyRecord['kind'], string[]>> = { dax_region: ['kref'], dev_dax: ['refs', 'cdev'], file: ['fcount'] };
 
-/** Each invariant of one state, with the parts of the state it reads. */
-const STATE_CHECKS: [(s: KernelState) => Violation | undefined, (keyof KernelState)[]][] = [
+/**
+ * Each invariant of one state, with the parts of the state it reads. Those given `fresh` (the
+ * records that differ from a state known to break none, when only the table of objects among
+ * their parts changed) look at what those records can break and no further.
+ */
+const STATE_CHECKS: [(s: KernelState, fresh?: AnyRecord[]) => Violation | undefined, (keyof KernelState)[]][] = [
   [refcounts, ['objects']],
   [minors, ['objects', 'minors']],
   [regions, ['objects', 'parents']],
@@ -55,13 +59,34 @@ const STATE_CHECKS: [(s: KernelState) => Violation | undefined, (keyof KernelSta
  * invariant whose parts of the state are the same objects in both holds still, and is skipped.
  */
 export function checkState(s: KernelState, since?: KernelState): Violation | undefined {
-  for (const [check, reads] of STATE_CHECKS) {
-    if (since !== undefined && reads.every((part) => s[part] === since[part])) continue;
-    const v = check(s);
+  // The parts that differ from `since`, as a bitmask over PARTS (all of them without since).
+  let changed = -1;
+  if (since !== undefined) {
+    changed = 0;
+    for (let i = 0; i < PARTS.length; i++) if (s[PARTS[i]!] !== since[PARTS[i]!]) changed |= 1 << i;
+  }
+  let fresh: AnyRecord[] | undefined;
+  if (since !== undefined && (changed & OBJECTS) !== 0) {
+    fresh = [];
+    for (const id in s.objects) {
+      const o = s.objects[id as unknown as number]!;
+      if (since.objects[id as unknown as number] !== o) fresh.push(o);
+    }
+  }
+  for (let i = 0; i < STATE_CHECKS.length; i++) {
+    const reads = READS[i]!;
+    if ((changed & reads) === 0) continue;
+    // Only the objects changed among what this invariant reads: the fresh records will do.
+    const v = STATE_CHECKS[i]![0](s, (changed & reads) === OBJECTS ? fresh : undefined);
     if (v !== undefined) return v;
   }
   return undefined;
 }
+
+/** The parts of the state some invariant reads, and what each invariant reads as a bitmask of them. */
+const PARTS = [...new Set(STATE_CHECKS.flatMap(([, reads]) => reads))];
+const READS = STATE_CHECKS.map(([, reads]) => reads.reduce((m, part) => m | (1 << PARTS.indexOf(part)), 0));
+const OBJECTS = 1 << PARTS.indexOf('objects');
 
 /** The first invariant a step from prev to next breaks (the state's own included), if any. */
 export function checkStep(prev: KernelState, next: KernelState, type: EventType): Violation | undefined {
@@ -75,9 +100,8 @@ export function checkTransition(prev: KernelState, next: KernelState, type: Even
 
 const fail = (invariant: InvariantName, message: string): Violation => ({ invariant, message });
 
-function refcounts(s: KernelState): Violation | undefined {
-  for (const id in s.objects) {
-    const o = s.objects[id as unknown as number]!;
+function refcounts(s: KernelState, fresh?: AnyRecord[]): Violation | undefined {
+  for (const o of fresh ?? Object.values(s.objects)) {
     for (const key of COUNTS[o.kind] ?? []) {
       const n = (o.context as unknown as Record<string, number>)[key]!;
       if (n < 0) return fail('refcount', `${o.kind} ${o.label}: ${key} is ${n}`);
@@ -86,7 +110,9 @@ function refcounts(s: KernelState): Violation | undefined {
   return undefined;
 }
 
-function minors(s: KernelState): Violation | undefined {
+function minors(s: KernelState, fresh?: AnyRecord[]): Violation | undefined {
+  // Minors go wrong only through a dax_device (or the IDA, which makes fresh undefined).
+  if (fresh !== undefined && !fresh.some((o) => o.kind === 'dax_device')) return undefined;
   let held: Map<number, AnyRecord> | undefined;
   for (const id in s.objects) {
     const o = s.objects[id as unknown as number]!;
@@ -100,7 +126,9 @@ function minors(s: KernelState): Violation | undefined {
   return undefined;
 }
 
-function regions(s: KernelState): Violation | undefined {
+function regions(s: KernelState, fresh?: AnyRecord[]): Violation | undefined {
+  // A region goes wrong only through itself or a dev_dax holding it (or its parent).
+  if (fresh !== undefined && !fresh.some((o) => o.kind === 'dax_region' || o.kind === 'dev_dax')) return undefined;
   for (const id in s.objects) {
     const o = s.objects[id as unknown as number]!;
     if (o.kind !== 'dax_region' || o.value !== 'freed') continue;
