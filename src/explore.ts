@@ -277,20 +277,29 @@ export class Explorer {
    * revisit must still explore; -1 tries all.
    */
   private expandOrder(n: Node, only: number): void {
-    const enabled = this.enabled(n);
-    const order = enabled.includes(n.last) ? [n.last, ...enabled.filter((t) => t !== n.last)] : enabled;
-    n.todo = order.filter((t) => (n.sleep & (1 << t)) === 0 && (only === -1 || (only & (1 << t)) !== 0));
-    if (only === -1) this.stats.pruned += enabled.length - n.todo.length;
+    const todo: number[] = [];
+    let enabled = 0;
+    const take = (t: number) => {
+      enabled++;
+      if ((n.sleep & (1 << t)) === 0 && (only === -1 || (only & (1 << t)) !== 0)) todo.push(t);
+    };
+    if (n.last >= 0 && this.canRun(n, n.last)) take(n.last);
+    for (let t = 0; t < this.scn.programs.length; t++) if (t !== n.last && this.canRun(n, t)) take(t);
+    n.todo = todo;
+    if (only === -1) this.stats.pruned += enabled - todo.length;
   }
 
   /** Tasks that have a step left and are not asleep. */
   private enabled(n: Node): number[] {
     const out: number[] = [];
-    const blocked = n.k.s.blocked;
-    this.scn.programs.forEach((p, i) => {
-      if (n.pcs[i]! < p.steps.length && blocked[p.task] === undefined) out.push(i);
-    });
+    for (let i = 0; i < this.scn.programs.length; i++) if (this.canRun(n, i)) out.push(i);
     return out;
+  }
+
+  /** Whether task i has a step left and is not asleep. */
+  private canRun(n: Node, i: number): boolean {
+    const p = this.scn.programs[i]!;
+    return n.pcs[i]! < p.steps.length && n.k.s.blocked[p.task] === undefined;
   }
 
   /** Takes the next move of the top node; pops it when none is left. */
@@ -301,7 +310,7 @@ export class Explorer {
       return undefined;
     }
     // A preemption: leaving a task that could go on for another one.
-    const pre = n.last >= 0 && t !== n.last && this.enabled(n).includes(n.last) ? n.pre + 1 : n.pre;
+    const pre = n.last >= 0 && t !== n.last && this.canRun(n, n.last) ? n.pre + 1 : n.pre;
     if (this.opts.preemptions !== undefined && pre > this.opts.preemptions) return undefined;
     const tried = this.tryMove(n, t);
     if ('skip' in tried) {
@@ -342,7 +351,7 @@ export class Explorer {
 
   /** Deadlock, or a final state, when no task can move. */
   private terminal(n: Node): Violation | undefined {
-    if (this.enabled(n).length > 0) return undefined;
+    for (let i = 0; i < this.scn.programs.length; i++) if (this.canRun(n, i)) return undefined;
     const asleep = n.k.blockedTasks();
     const ended = this.scn.programs.every((p, i) => n.pcs[i] === p.steps.length);
     if (asleep.length > 0) {
