@@ -88,9 +88,10 @@ interface Node {
   sleep: number;
   /** The moves left to explore from here, and where the path came from. */
   todo: number[];
-  done: number[];
+  /** The moves explored from here (a bitmask of task indices). */
+  done: number;
   /** The footprint of each task's next step here, computed when a sleep set first needs it. */
-  fp: (Footprint | undefined)[];
+  fp: (Footprint | undefined)[] | undefined;
   move: number;
   depth: number;
 }
@@ -102,11 +103,14 @@ interface Moved {
 
 type Tried = Moved | { skip: true } | { violation: Violation };
 
+/** A node's moves before expandOrder gives it its own list (never written). */
+const NONE: number[] = [];
+
 /** The node of state k, reached from n by task t's next step. */
 function childOf(n: Node, t: number, k: Kernel, pre: number, sleep: number): Node {
   const pcs = n.pcs.slice();
   pcs[t]!++;
-  return { k, pcs, last: t, pre, sleep, todo: [], done: [], fp: [], move: t, depth: n.depth + 1 };
+  return { k, pcs, last: t, pre, sleep, todo: NONE, done: 0, fp: undefined, move: t, depth: n.depth + 1 };
 }
 
 /** What the explorer needs of a visited set (visited.ts; explore_parallel.ts shares one). */
@@ -124,7 +128,7 @@ export interface WorkItem {
   moves: number[];
   move: number;
   sleep: number;
-  done: number[];
+  done: number;
   last: number;
   pre: number;
 }
@@ -207,14 +211,14 @@ export class Explorer {
     if (i < 0) return undefined;
     const n = this.stack[i]!;
     const move = n.todo.shift()!;
-    const item: WorkItem = { moves: [...this.prefix, ...this.stack.slice(1, i + 1).map((x) => x.move)], move, sleep: n.sleep, done: [...n.done], last: n.last, pre: n.pre };
-    n.done.push(move);
+    const item: WorkItem = { moves: [...this.prefix, ...this.stack.slice(1, i + 1).map((x) => x.move)], move, sleep: n.sleep, done: n.done, last: n.last, pre: n.pre };
+    n.done |= 1 << move;
     return item;
   }
 
   /** The node of the state at the end of the setup: no program has run, no move taken. */
   private startNode(k: Kernel): Node {
-    return { k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: [], done: [], fp: [], move: -1, depth: 0 };
+    return { k, pcs: this.scn.programs.map(() => 0), last: -1, pre: 0, sleep: 0, todo: NONE, done: 0, fp: undefined, move: -1, depth: 0 };
   }
 
   /** Rebuilds a handed-over state by running its moves from the setup's end, and stacks it. */
@@ -227,7 +231,7 @@ export class Explorer {
       k.step(step.task, step.event, step.line);
       pcs[t]!++;
     }
-    const n: Node = { k, pcs, last: item.last, pre: item.pre, sleep: item.sleep, todo: [item.move], done: item.done, fp: [], move: item.moves.at(-1) ?? -1, depth: item.moves.length };
+    const n: Node = { k, pcs, last: item.last, pre: item.pre, sleep: item.sleep, todo: [item.move], done: item.done, fp: undefined, move: item.moves.at(-1) ?? -1, depth: item.moves.length };
     this.prefix = item.moves;
     this.stack = [n];
   }
@@ -324,11 +328,11 @@ export class Explorer {
     if (this.opts.reduce !== false && this.scn.programs.length <= SLEEP_TASKS) {
       const ft = this.footprintOf(n, t);
       for (let u = 0; u < this.scn.programs.length; u++) {
-        const candidate = (n.sleep & (1 << u)) !== 0 || n.done.includes(u);
+        const candidate = ((n.sleep | n.done) & (1 << u)) !== 0;
         if (candidate && !conflict(this.footprintOf(n, u), ft)) sleep |= 1 << u;
       }
     }
-    n.done.push(t);
+    n.done |= 1 << t;
     const child = childOf(n, t, tried.k, pre, sleep);
     const again = this.visit(child);
     if (again === 0) return undefined;
@@ -371,7 +375,7 @@ export class Explorer {
 
   /** The footprint of task t's next step in n, computed once per node. */
   private footprintOf(n: Node, t: number): Footprint {
-    return (n.fp[t] ??= footprint(n.k, this.next(n, t)));
+    return ((n.fp ??= [])[t] ??= footprint(n.k, this.next(n, t)));
   }
 
   /** Runs task t's next step from n. */
