@@ -207,7 +207,11 @@ const load = `load average ${(await import('node:os')).loadavg().map((x) => x.to
 // A partial run (--only) keeps the other parts' sections of the last results.
 const old = existsSync('bench/RESULTS.md') ? readFileSync('bench/RESULTS.md', 'utf8').split(/^(?=## )/m).slice(1) : [];
 const title = (sec: string) => sec.slice(0, sec.indexOf('\n'));
-const kept = old.filter((o) => !sections.some((n) => title(n) === title(o))).map((o) => (title(o).endsWith('(an earlier run)') ? o : o.replace(/^(## .*)$/m, '$1 (an earlier run)')));
+// One section per part: this run's, else the latest kept one, marked as from an earlier run.
+const base = (sec: string) => title(sec).replace(/ \(an earlier run\)$/, '');
+const kept = old
+  .filter((o, i) => !sections.some((n) => base(n) === base(o)) && old.findIndex((x) => base(x) === base(o)) === i)
+  .map((o) => (title(o).endsWith('(an earlier run)') ? o : o.replace(/^(## .*)$/m, '$1 (an earlier run)')).trimEnd() + '\n');
 const order = ['## Replay', '## Kernel state', '## Explore'];
 const all = [...sections, ...kept].sort((a, b) => order.findIndex((t) => title(a).startsWith(t)) - order.findIndex((t) => title(b).startsWith(t)));
 writeFileSync('bench/RESULTS.md', `# Benchmark results\n\nMachine: ${machine}; ${load}. \`npm run bench${argv.length > 0 ? ' -- ' + argv.join(' ') : ''}\`.\n\n` + all.join('\n'));
