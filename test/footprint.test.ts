@@ -119,7 +119,10 @@ const SETUP = [
 function generated(seed: number): Scenario {
   const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const lines = ['{"daxlog":1,"note":"generated"}', ...SETUP];
+  // One in three has only the probe in its setup: its first task opens and maps the shared
+  // file, and may let it go again, so that the device can be released while others run.
+  const bare = seed % 3 === 0;
+  const lines = ['{"daxlog":1,"note":"generated"}', ...(bare ? SETUP.slice(0, 1) : SETUP)];
   const tasks = ['A', 'B', 'C'].slice(0, 2 + Math.floor(rand() * 2));
   const off = () => pick(['0', '0x1000', '2M', '0x201000']);
   const inside = () =>
@@ -127,11 +130,13 @@ function generated(seed: number): Scenario {
       () => ({ type: 'vma.fault', vma: 'v', off: off(), size: pick(['PTE', 'PMD']), write: rand() < 0.5 }),
       () => ({ type: 'vma.access', vma: 'v', off: off(), ...(rand() < 0.5 ? { write: true } : {}) }),
       () => ({ type: 'dax.alive', dax: 'dax0.0/dax_dev' }),
+      () => ({ type: 'dax.get_private', dax: 'dax0.0/dax_dev' }),
       () => ({ type: 'dax_srcu.read_lock' }),
     ])();
   let unregisters = 0;
   for (const task of tasks) {
     const events: object[] = [];
+    if (bare && task === 'A') events.push({ type: 'file.open', fd: 'f', dev: 'dax0.0' }, { type: 'file.mmap', fd: 'f', vma: 'v', len: '4M', flags: 'MAP_SHARED' });
     const pieces = 1 + Math.floor(rand() * 2);
     for (let p = 0; p < pieces; p++) {
       const r = rand();
@@ -146,9 +151,10 @@ function generated(seed: number): Scenario {
         events.push({ type: 'file.close', fd: `${task}${p}` });
       } else if (r < 0.7) events.push({ type: 'file.close', fd: 'f' });
       else if (r < 0.8) events.push({ type: 'file.mmap', fd: 'f', vma: `${task}f${p}`, len: '2M', flags: 'MAP_SHARED' });
-      else if (r < 0.9 && unregisters++ === 0) events.push({ type: 'dev_dax.unregister', dev: 'dax0.0' });
+      else if (r < (bare ? 0.95 : 0.9) && unregisters++ === 0) events.push({ type: 'dev_dax.unregister', dev: 'dax0.0' });
       else events.push(inside());
     }
+    if (bare && task === 'A' && rand() < 0.6) events.push({ type: 'vma.munmap', vma: 'v' }, { type: 'file.close', fd: 'f' });
     for (const event of events) lines.push(JSON.stringify({ task, event }));
   }
   const s = parseScenario(lines.join('\n') + '\n', `generated-${seed}`);
