@@ -55,6 +55,15 @@ function num(n: number, seed: number): number {
   return str(String(n), seed ^ 0x5bd1e995);
 }
 
+/** The lanes of the small non-negative integers (ids, counts, indexes), worked out once. */
+const SMALL = 4096;
+const SMALL_A = new Uint32Array(SMALL);
+const SMALL_B = new Uint32Array(SMALL);
+for (let n = 0; n < SMALL; n++) {
+  SMALL_A[n] = num(n, NUM);
+  SMALL_B[n] = num(n, NUM ^ 0xdeadbeef);
+}
+
 /** The lanes of [], as the walk below works them out for an array of no values. */
 const EMPTY_A = mix(ARR, 0);
 const EMPTY_B = mix(ARR ^ 0xdeadbeef, 0);
@@ -70,6 +79,11 @@ export const MEMO = Symbol('hash');
 function lanes(v: unknown, memo: boolean): void {
   switch (typeof v) {
     case 'number':
+      if (v >= 0 && v < SMALL && (v | 0) === v) {
+        R[0] = SMALL_A[v]!;
+        R[1] = SMALL_B[v]!;
+        return;
+      }
       R[0] = num(v, NUM);
       R[1] = num(v, NUM ^ 0xdeadbeef);
       return;
