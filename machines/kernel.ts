@@ -22,7 +22,7 @@ import type { Snapshot } from './compile.ts';
 import type { DaxSrcuContext, DaxSrcuEvent, DaxSrcuState } from './dax_srcu.ts';
 import { KERNEL_FUNCTION, type EventOf, type EventType, type FailSite, type KernelEvent } from './events.ts';
 import { mapped } from './mm_memory.ts';
-import { hashState } from './hash.ts';
+import { MEMO, hashState } from './hash.ts';
 import { newIda, type IdaState } from './ida.ts';
 import { Oops, refuse, StepRecord, type Outcome, type Ret, type Woken } from './outcome.ts';
 import type { ObjectKind, ObjId } from './records.ts';
@@ -113,7 +113,10 @@ export function withDefaults(config: PartialConfig = {}): KernelConfig {
 export function initialState(partial: PartialConfig = {}): KernelState {
   const config = withDefaults(partial);
   const c: StateConfig = { nr_dax: config.nr_dax, thp: config.thp, pud: config.pud, fs_dax: config.fs_dax, mmap_base: hex(config.mmap_base) };
-  return {
+  // The hash slot first, as copyState makes its copies: every state then has one hidden class,
+  // and code the compiler specialised for one is not thrown away when it meets the other.
+  const s: KernelState & { [MEMO]: undefined } = {
+    [MEMO]: undefined,
     config: c,
     nrDax: Math.max(config.nr_dax, 256),
     nextId: 1,
@@ -132,6 +135,7 @@ export function initialState(partial: PartialConfig = {}): KernelState {
     parentWaits: [],
     retiring: [],
   };
+  return s;
 }
 
 /** A kernel's mark of ownership (compared by identity only). */
