@@ -33,6 +33,7 @@ import {
   copyState,
   copyOf,
   dict,
+  copyObjects,
   fromJson,
   type AnyRecord,
   type Blocked,
@@ -273,9 +274,22 @@ export class Kernel {
     return this.s.objects[id] as RecordOf<K> | undefined;
   }
 
+  /**
+   * The table of objects, writable. While ids are few (an explorer's states) it is copied by
+   * index: a copy through its keys goes through their strings, three times slower.
+   */
+  private objectsW(): KernelState['objects'] {
+    const s = this.w();
+    const owned = this.owned;
+    if (owned === null || (s.objects as Marked)[OWNER] === owned) return s.objects;
+    const copy = copyObjects(s.objects, s.nextId);
+    (copy as Marked)[OWNER] = owned;
+    return (s.objects = copy);
+  }
+
   /** A writable copy of the object, put in its place. */
   objW<K extends ObjectKind>(id: ObjId, _kind?: K): RecordOf<K> {
-    const objects = this.wf('objects');
+    const objects = this.objectsW();
     return (objects[id] = this.own(objects[id]!)) as RecordOf<K>;
   }
 
@@ -300,7 +314,7 @@ export class Kernel {
     const first = OBJECT_MACHINES[kind].compiled.initial(input as never);
     const rec = { id, kind, handle, label: handle, value: first.value, context: first.context, ...extra } as unknown as RecordOf<K>;
     this.mine(rec);
-    this.wf('objects')[id] = rec;
+    this.objectsW()[id] = rec;
     this.bind(handle, id);
     this.record.touch(id, null);
     if (this.actors !== undefined) this.startActor(id, kind, handle, input);
@@ -371,7 +385,7 @@ export class Kernel {
     if (o === undefined) return;
     const pointedAt = o.kind === 'dax_region' || (o.kind === 'dax_device' && o.owner !== null && this.find(o.owner) !== undefined) || this.sleepersHold(id);
     if (pointedAt) return;
-    delete this.wf('objects')[id];
+    delete this.objectsW()[id];
     this.actors?.get(id)?.stop();
     this.actors?.delete(id);
   }

@@ -38,6 +38,20 @@ export function copyOf<T extends object>(x: T): T {
   return c as T;
 }
 
+/**
+ * A shallow copy of the table of objects, whose ids are all below nextId: by index while they
+ * are few, else by key. Integer keys enumerate in ascending order either way.
+ */
+export function copyObjects(objects: Record<ObjId, AnyRecord>, nextId: number): Record<ObjId, AnyRecord> {
+  if (nextId > 256) return copyOf(objects);
+  const c = { [MEMO]: undefined } as unknown as Record<ObjId, AnyRecord>;
+  for (let id = 0; id < nextId; id++) {
+    const o = objects[id];
+    if (o !== undefined) c[id] = o;
+  }
+  return c;
+}
+
 /** A copy of d, with no prototype either. */
 export function copyDict<T>(d: Dict<T>): Dict<T> {
   return copyOf(d);
