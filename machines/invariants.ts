@@ -65,14 +65,7 @@ export function checkState(s: KernelState, since?: KernelState): Violation | und
     changed = 0;
     for (let i = 0; i < PARTS.length; i++) if (s[PARTS[i]!] !== since[PARTS[i]!]) changed |= 1 << i;
   }
-  let fresh: AnyRecord[] | undefined;
-  if (since !== undefined && (changed & OBJECTS) !== 0) {
-    fresh = [];
-    for (const id in s.objects) {
-      const o = s.objects[id as unknown as number]!;
-      if (since.objects[id as unknown as number] !== o) fresh.push(o);
-    }
-  }
+  const fresh = since !== undefined && (changed & OBJECTS) !== 0 ? changedRecords(since, s) : undefined;
   for (let i = 0; i < STATE_CHECKS.length; i++) {
     const reads = READS[i]!;
     if ((changed & reads) === 0) continue;
@@ -81,6 +74,26 @@ export function checkState(s: KernelState, since?: KernelState): Violation | und
     if (v !== undefined) return v;
   }
   return undefined;
+}
+
+/**
+ * The records of next that are not those of prev (new ones included), in id order. By index
+ * while ids are few (an explorer's states), else through the keys.
+ */
+function changedRecords(prev: KernelState, next: KernelState): AnyRecord[] {
+  const out: AnyRecord[] = [];
+  if (next.nextId <= 256) {
+    for (let id = 0; id < next.nextId; id++) {
+      const o = next.objects[id];
+      if (o !== undefined && prev.objects[id] !== o) out.push(o);
+    }
+    return out;
+  }
+  for (const id in next.objects) {
+    const o = next.objects[id as unknown as number]!;
+    if (prev.objects[id as unknown as number] !== o) out.push(o);
+  }
+  return out;
 }
 
 /** The parts of the state some invariant reads, and what each invariant reads as a bitmask of them. */
@@ -230,10 +243,9 @@ function pgtable(s: KernelState): Violation | undefined {
 
 function transitions(prev: KernelState, next: KernelState, type: EventType): Violation | undefined {
   if (prev.objects === next.objects) return faults(prev, next);
-  for (const id in next.objects) {
-    const o = next.objects[id]!;
+  for (const o of changedRecords(prev, next)) {
     const was = prev.objects[o.id];
-    if (was === undefined || was === o) continue;
+    if (was === undefined) continue;
     const final = OBJECT_MACHINES[o.kind].compiled.finals;
     if (final.has(was.value as never) && was.value !== o.value) return fail('final', `${o.kind} ${o.label} left its final state ${was.value} for ${o.value}`);
     if (o.kind !== 'dax_device' || was.kind !== 'dax_device') continue;
