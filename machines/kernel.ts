@@ -232,11 +232,20 @@ export class Kernel {
 
   /** x itself when this kernel may write it, else a shallow copy it may write. */
   own<T extends object>(x: T): T {
+    return this.cow(x, shallowCopy);
+  }
+
+  /**
+   * Copy-on-write: x itself when this kernel may write it, else copy(x, the next object id),
+   * marked as this kernel's to write. own() copies any object or list; the state's top level
+   * and its table of objects have copies of their own (copyState, copyObjects).
+   */
+  private cow<T extends object>(x: T, copy: (x: T, nextId: number) => T): T {
     const owned = this.owned;
     if (owned === null || (x as Marked)[OWNER] === owned) return x;
-    const copy = (Array.isArray(x) ? x.slice() : copyOf(x)) as T;
-    (copy as Marked)[OWNER] = owned;
-    return copy;
+    const c = copy(x, this.s.nextId);
+    (c as Marked)[OWNER] = owned;
+    return c;
   }
 
   /** Marks an object this kernel just made as its own to write. */
@@ -246,12 +255,7 @@ export class Kernel {
 
   /** The state, writable at its top level. */
   w(): KernelState {
-    const s = this.s;
-    const owned = this.owned;
-    if (owned === null || (s as Marked)[OWNER] === owned) return s;
-    const copy = copyState(s);
-    (copy as Marked)[OWNER] = owned;
-    return (this.s = copy);
+    return (this.s = this.cow(this.s, copyState));
   }
 
   /** A writable field of the state's top level (the table of objects, the parents, ...). */
@@ -280,11 +284,7 @@ export class Kernel {
    */
   private objectsW(): KernelState['objects'] {
     const s = this.w();
-    const owned = this.owned;
-    if (owned === null || (s.objects as Marked)[OWNER] === owned) return s.objects;
-    const copy = copyObjects(s.objects, s.nextId);
-    (copy as Marked)[OWNER] = owned;
-    return (s.objects = copy);
+    return (s.objects = this.cow(s.objects, copyObjects));
   }
 
   /** A writable copy of the object, put in its place. */
@@ -707,6 +707,11 @@ export class Kernel {
   actorOf(id: ObjId): AnyActorRef | undefined {
     return this.actors?.get(id);
   }
+}
+
+/** A shallow copy of an object or a list. */
+function shallowCopy<T extends object>(x: T): T {
+  return (Array.isArray(x) ? x.slice() : copyOf(x)) as T;
 }
 
 /** A copy of dax_srcu's context that its actions may change in place (they change its lists). */
