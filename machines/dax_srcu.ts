@@ -56,7 +56,7 @@ export function reading(ctx: DaxSrcuContext, task: string): boolean {
 }
 
 /** The oldest generation with a reader left, once `task` left its innermost section (Infinity: none). */
-function oldestAfterUnlock(ctx: DaxSrcuContext, task: string): number {
+export function oldestAfterUnlock(ctx: DaxSrcuContext, task: string): number {
   const r = ctx.readers[task]!;
   let oldest = Infinity;
   for (const g in ctx.counts) {

@@ -96,9 +96,9 @@ interface Node {
   depth: number;
 }
 
+/** A move taken: the kernel after it. */
 interface Moved {
   k: Kernel;
-  out: Outcome;
 }
 
 type Tried = Moved | { skip: true } | { violation: Violation };
@@ -392,7 +392,7 @@ export class Explorer {
     this.stats.transitions++;
     const v = this.check(n.k.s, k, step, out, () => [...this.path(n), step]);
     if (v !== undefined) return { violation: v };
-    return { k, out };
+    return { k };
   }
 
   /** Task t's next step in n. */

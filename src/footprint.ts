@@ -20,9 +20,10 @@
 // scenarios and of generated ones, every pair of moves judged independent commutes.
 // test/explore.test.ts holds the reduction sound as a whole: on every shipped scenario small
 // enough, the verdict and the set of distinct final states equal those of the plain search.
-import type { DaxSrcuContext } from '../machines/dax_srcu.ts';
+import { oldestAfterUnlock, type DaxSrcuContext } from '../machines/dax_srcu.ts';
 import type { Kernel } from '../machines/kernel.ts';
 import { vmaBounds } from '../machines/device_fault.ts';
+import { slotEmpty } from '../machines/mm_pgtable.ts';
 import type { KernelState } from '../machines/state.ts';
 import type { VmAreaContext } from '../machines/vm_area.ts';
 import type { Step } from './log.ts';
@@ -93,7 +94,7 @@ export function footprint(k: Kernel, step: Step): Footprint {
         byVma.set(vma, (pair = made));
       }
       const addr = vmaBounds(vma.context).startN + Number(e.off);
-      return pudEmpty(s, Math.floor(addr / 2 ** 30)) ? pair[0] : pair[1];
+      return slotEmpty(k, 'PUD', Math.floor(addr / 4096)) ? pair[0] : pair[1];
     }
     case 'dax.alive':
     case 'dax.get_private': {
@@ -134,7 +135,7 @@ function faultFootprints(
   if (file?.kind !== 'file') return 'global';
   const dev = s.objects[file.context.devdax];
   const region = dev?.kind === 'dev_dax' ? s.objects[dev.context.region] : undefined;
-  const addr = BigInt(vma.start) + e.off;
+  const addr = vmaBounds(vma).start + e.off;
   // Only a device aligned to 1 GiB installs PUD entries. Others make a PMD table in the PUD
   // slot when it is missing, after a PUD attempt that a fault finding the table does not make
   // (its outcome lists its attempts): a write while the slot is empty, a read after. A direct
@@ -214,15 +215,7 @@ function faultMode(vma: number, e: Extract<Step['event'], { type: 'vma.fault' }>
 
 /** Whether the unlock of `task`, the last level of its section, ends the first waiter's grace period. */
 function endsWait(srcu: DaxSrcuContext, task: string): boolean {
-  const r = srcu.readers[task]!;
-  let oldest = Infinity;
-  for (const g in srcu.counts) if (srcu.counts[g]! - (Number(g) === r.gen ? 1 : 0) > 0) oldest = Math.min(oldest, Number(g));
-  return srcu.waiters[0]!.gen < oldest;
-}
-
-/** Whether the PUD slot of index u (1 GiB each) is empty. */
-function pudEmpty(s: KernelState, u: number): boolean {
-  return !s.mm.pud.i.includes(u);
+  return srcu.waiters[0]!.gen < oldestAfterUnlock(srcu, task);
 }
 
 /** Whether two footprints conflict (so their moves may not commute). */
