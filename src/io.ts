@@ -66,8 +66,8 @@ const CHUNK = 1 << 20;
  * 20-30 ms a time while the live set is small (some 16 MB for 64 mapped devices), and seldom
  * when it is large. Measured on bench/'s logs (bench/README.md), since loads and stores that hit
  * stopped making garbage: against 2 MiB or 10%, the target log replays 3% faster and a million
- * steps 5% faster, in the same peak memory (+13% over 100k steps either way; 148-150 MB for
- * 32768 probes). Library users get none of this.
+ * steps 5% faster, in the same peak memory (the same growth from 100k to 1M steps either way,
+ * and the same peak for 32768 probes). Library users get none of this.
  */
 let collect: (() => void) | undefined;
 let collectAbove = 0;

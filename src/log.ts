@@ -259,7 +259,6 @@ function unescapePointer(p: string): string | number {
   return /^\d+$/.test(s) ? Number(s) : s;
 }
 
-
 // The pieces of a plain access line as JSON.stringify writes it (LogReader.accessLine).
 const TASK_OPEN = '{"task":"';
 const TASK_THEN_ACCESS = '","event":{"type":"vma.access","vma":"';
