@@ -19,6 +19,8 @@ export interface ExploreRow {
   /** The search alone, as the tool reports it (daxsim: setup and search; pan: its elapsed time). */
   search: number;
   memoryMB: number;
+  /** CPU time of all the process's threads over its wall time: the cores it kept busy. */
+  cores?: number;
   verdict: string;
 }
 
@@ -34,11 +36,16 @@ export function spinMissing(): string | undefined {
 export function daxsimExplore(f: number, r: number, workers: number): ExploreRow {
   const scenario = `traces/explore/race-${f}x${r}.jsonl`;
   const t = process.hrtime.bigint();
-  const p = spawnSync(process.execPath, ['bin/daxsim.js', 'explore', scenario, '--json', '--workers', String(workers), '-o', join('bench', 'out', 'race.cex.jsonl')], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const p = spawnSync(process.execPath, ['bin/daxsim.js', 'explore', scenario, '--json', '--workers', String(workers), '-o', join('bench', 'out', 'race.cex.jsonl')], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    env: { ...process.env, DAXSIM_STATS: '1' },
+  });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   if (p.status !== 0) throw new Error(`daxsim explore ${scenario} exited ${p.status}: ${p.stderr}`);
   const o = JSON.parse(p.stdout) as { states: number; transitions: number; seconds: number; peakMemoryMB: number; verdict: string };
-  return { tool: workers === 1 ? 'daxsim' : `daxsim -w${workers}`, config: `${f}x${r}`, states: o.states, transitions: o.transitions, seconds, search: o.seconds, memoryMB: o.peakMemoryMB, verdict: o.verdict };
+  const cpu = Number(/cpu_ms=(\d+)/.exec(p.stderr)?.[1] ?? NaN) / 1000;
+  return { tool: workers === 1 ? 'daxsim' : `daxsim -w${workers}`, config: `${f}x${r}`, states: o.states, transitions: o.transitions, seconds, search: o.seconds, memoryMB: o.peakMemoryMB, cores: cpu / seconds, verdict: o.verdict };
 }
 
 /** The run of the median time (whole process) among runs. */
@@ -84,8 +91,9 @@ export function formatExplore(r: ExploreRow): string {
     `${r.search.toFixed(2)} s`.padStart(9),
     `${Math.round(r.states / r.search)}`.padStart(9),
     `${r.memoryMB.toFixed(0)} MB`.padStart(8),
+    (r.cores === undefined ? '' : r.cores.toFixed(2)).padStart(5),
     r.verdict,
   ].join('  ');
 }
 
-export const EXPLORE_HEAD = ['tool'.padEnd(11), 'F x R'.padEnd(5), 'states'.padStart(11), 'transitions'.padStart(12), 'time'.padStart(9), 'search'.padStart(9), 'states/s'.padStart(9), 'memory'.padStart(8), 'verdict'].join('  ');
+export const EXPLORE_HEAD = ['tool'.padEnd(11), 'F x R'.padEnd(5), 'states'.padStart(11), 'transitions'.padStart(12), 'time'.padStart(9), 'search'.padStart(9), 'states/s'.padStart(9), 'memory'.padStart(8), 'cores'.padStart(5), 'verdict'].join('  ');

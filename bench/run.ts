@@ -193,14 +193,15 @@ if (part('explore')) {
     const each = (rows: ExploreRow[]) => (n > 1 ? ` (runs: ${rows.map((x) => x.seconds.toFixed(2)).join(', ')} s)` : '');
     notes.push(
       `${f}x${r}: daxsim ${one.seconds.toFixed(2)} s${each(ones)}, of which the search ${one.search.toFixed(2)} s: ${one.states} states, ${Math.round(one.states / one.search)} states/s (goal >= 50000 on 3x2); ` +
-        `--workers 2 ${two.seconds.toFixed(2)} s${each(twos)}: ${(one.seconds / two.seconds).toFixed(2)}x (goal >= 1.5x on 3x2)` +
+        `--workers 2 ${two.seconds.toFixed(2)} s${each(twos)}: ${(one.seconds / two.seconds).toFixed(2)}x (goal >= 1.5x on 3x2); ` +
+        `one worker keeps ${one.cores!.toFixed(2)} cores busy (its own thread, V8's compiler and collector threads), so ${cpus().length} cores allow it at most ${(cpus().length / one.cores!).toFixed(2)}x` +
         (spin === undefined ? '' : `; Spin ${spin.seconds.toFixed(2)} s (${spin.states} states): daxsim takes ${(one.seconds / spin.seconds).toFixed(2)}x Spin's time to verdict`),
     );
   }
-  if (!full) notes.push('4x3 runs with --full (daxsim ~80 s, 1.6M states; Spin 476 s, 200M states and 15 GB in ../shared/anchors/spin/RESULTS.md)');
+  if (!full) notes.push('4x3 runs with --full (daxsim ~20 s, 1.6M states; Spin 476 s, 200M states and 15 GB in ../shared/anchors/spin/RESULTS.md)');
   for (const s of notes) console.log(s);
   sections.push(
-    '## Explore\n\n`time`: whole processes, start-up included (Spin: `spin -a` and `gcc -O2` done before, `./pan -m1000000` timed, partial-order reduction on); `search`: the tool\'s own figure (daxsim: setup and search, as `--json` reports it; pan: its elapsed time); states/s from the search.' +
+    '## Explore\n\n`time`: whole processes, start-up included (Spin: `spin -a` and `gcc -O2` done before, `./pan -m1000000` timed, partial-order reduction on); `search`: the tool\'s own figure (daxsim: setup and search, as `--json` reports it; pan: its elapsed time); states/s from the search; `cores`: the CPU time of all of daxsim\'s threads over its whole time.' +
       (missing === undefined ? '' : ` Spin did not run: ${missing}.`) + '\n\n```\n' + [EXPLORE_HEAD, ...rows.map(formatExplore)].join('\n') + '\n```\n\n' + notes.map((s) => `- ${s}`).join('\n') + '\n',
   );
 }

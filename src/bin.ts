@@ -17,5 +17,9 @@ setFlagsFromString('--no-allocation-site-pretenuring');
 setCollector(runInNewContext('gc') as () => void);
 
 process.exitCode = await main(process.argv.slice(2));
-// For the benchmark: the peak resident set of this process, on stderr.
-if (process.env['DAXSIM_STATS'] === '1') process.stderr.write(`daxsim-stats maxrss_kb=${process.resourceUsage().maxRSS}\n`);
+// For the benchmark: the peak resident set of this process and the CPU time of all its threads
+// (the main one, workers, V8's compiler and collector threads), on stderr.
+if (process.env['DAXSIM_STATS'] === '1') {
+  const cpu = process.cpuUsage();
+  process.stderr.write(`daxsim-stats maxrss_kb=${process.resourceUsage().maxRSS} cpu_ms=${Math.round((cpu.user + cpu.system) / 1000)}\n`);
+}
