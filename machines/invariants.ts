@@ -260,7 +260,9 @@ function transitions(prev: KernelState, next: KernelState, type: EventType): Vio
       if (inside !== undefined) return fail('kill', `kill_dax of ${o.label} completed within one step while task ${inside} was still inside a dax_srcu read section it entered before`);
     }
     if (was.value === 'killing' && o.value === 'killed') {
-      const ended = prev.srcu.context.waiters.filter((w) => !next.srcu.context.waiters.some((x) => x.task === w.task));
+      // A waiter is one synchronize_srcu call: its task and its generation. A task woken in this
+      // step may be waiting again by its end, in a later call (an unbind's next kill).
+      const ended = prev.srcu.context.waiters.filter((w) => !next.srcu.context.waiters.some((x) => x.task === w.task && x.gen === w.gen));
       if (ended.length === 0) return fail('kill', `kill_dax of ${o.label} completed with no grace period ending`);
       for (const w of ended) {
         const r = Object.entries(next.srcu.context.readers).find(([, x]) => x.gen <= w.gen);
