@@ -10,6 +10,7 @@
 // it (kernel-semantics.md §2 "Deadlock hazard", scenario 52).
 import type { Kernel } from './kernel.ts';
 import type { ObjId } from './records.ts';
+import type { DevresEntry, Json } from './state.ts';
 import { call, ret, sleep, type Sleeper } from './sleep.ts';
 
 /**
@@ -30,19 +31,28 @@ export function device_unlock(k: Kernel, parent: string): void {
   k.parentW(parent).lockOwner = null;
 }
 
-/** devres_release_all: every action, last-registered first, then drvdata and driver are cleared. */
+/**
+ * devres_release_all: the whole list of actions leaves the device at once (release_nodes moves
+ * it to a list of its own under devres_lock), then each runs, last-registered first, and drvdata
+ * and driver are cleared. An action registered while they run stays on the device for a later
+ * release; one that devm_release_action looks for while they run is no longer on the device.
+ */
 export const devres_release_all: Sleeper = (k, f) => {
   const name = f.l['parent'] as string;
-  const devres = k.s.parents[name]!.devres;
-  if (devres.length === 0) {
+  if (f.pc === 0) {
+    const p = k.parentW(name);
+    f.l = { parent: name, todo: p.devres as unknown as Json };
+    p.devres = [];
+  }
+  const todo = f.l['todo'] as unknown as DevresEntry[];
+  if (todo.length === 0) {
     const p = k.parentW(name);
     p.drvdata = null;
     p.driver = null;
     return ret(0);
   }
-  const p = k.parentW(name);
-  const action = devres[devres.length - 1]!;
-  p.devres = devres.slice(0, -1);
+  const action = todo[todo.length - 1]!;
+  f.l = { parent: name, todo: todo.slice(0, -1) as unknown as Json };
   return call(f, 1, action.action, action.action === 'dax_region_unregister' ? { region: action.target } : { dev: action.target });
 };
 
