@@ -15,6 +15,16 @@ const SETUP = [
   '{"event":{"type":"file.mmap","fd":"f","vma":"v","len":"4M","flags":"MAP_SHARED"}}',
 ];
 
+/**
+ * The seeds of the generated scenarios the tests take: 1 to 150, or the range DAXSIM_SCENARIOS
+ * names ("151-2000"), to look further.
+ */
+export const SEEDS: number[] = (() => {
+  const m = /^(\d+)-(\d+)$/.exec(process.env['DAXSIM_SCENARIOS'] ?? '1-150');
+  if (m === null) throw new Error(`DAXSIM_SCENARIOS: expected a range such as 151-2000, found ${process.env['DAXSIM_SCENARIOS']}`);
+  return Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
+})();
+
 export function generated(seed: number): Scenario {
   const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
