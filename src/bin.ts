@@ -11,7 +11,7 @@ setFlagsFromString('--expose-gc');
 // survive a young collection. Some of a replay's short-lived objects (the steps read from the
 // log, their outcomes) get moved there that way, where only a full collection frees them: the
 // old generation then grew with the length of the log. Without it, a million-step replay peaks
-// 4-5% above a 100k-step one instead of 11% (bench/README.md), in the same time, and an
+// 4-7% above a 100k-step one instead of 11% (bench/README.md), in the same time, and an
 // exploration is as fast.
 setFlagsFromString('--no-allocation-site-pretenuring');
 setCollector(runInNewContext('gc') as () => void);
